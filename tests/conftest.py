@@ -1,0 +1,84 @@
+"""Shared helpers: small knowledge bases written as YAML text, the way an author writes them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from triage import answers, loading, ranking
+from triage.engine import Engine
+from triage.model import KnowledgeBase
+
+CASES = Path(__file__).parent / "cases"
+
+# The smallest complete knowledge base: the 'about' block and one source. Tests add the rest.
+BASE = """
+about:
+  disclaimer: "Not a diagnosis."
+  weight_unit_question: weight_unit
+  tiers:
+    emergency: {title: Emergency, action: Go now.}
+    urgent: {title: Urgent, action: See a doctor within 24-48 hours.}
+    see_clinician: {title: See a clinician, action: Book a GP or physio.}
+    self_care: {title: Self care, action: Do this now.}
+    training: {title: Training, action: Change your training.}
+    prevention: {title: Prevention, action: Keep it from coming back.}
+sources:
+  - id: thread
+    kind: forum_thread
+    title: A thread
+    published: A forum
+  - id: guide
+    kind: guideline
+    title: A guideline
+    published: A body
+questions:
+  - id: weight_unit
+    ask: kg or lb?
+    type: one_of
+    choices: {kg: kg, lb: lb}
+    why: So numbers come back in your unit.
+"""
+
+
+def write_rules(directory: Path, files: dict[str, str]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (directory / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return directory
+
+
+def make_kb(tmp_path: Path, rules: str, base: str = BASE) -> KnowledgeBase:
+    return loading.load([write_rules(tmp_path / "rules", {"base.yaml": base, "test.yaml": rules})])
+
+
+def consult(kb: KnowledgeBase, given: dict[str, Any]) -> ranking.Result:
+    parsed = answers.from_mapping(given, kb)
+    return ranking.rank(kb, parsed, Engine(kb).consult(parsed))
+
+
+def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real command, as a user runs it (from another directory, so the installed rules are used)."""
+    return subprocess.run(
+        [sys.executable, "-m", "triage", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True, text=True, cwd=cwd or tempfile.gettempdir(), env={**os.environ, **(env or {})}, timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def shipped() -> KnowledgeBase:
+    return loading.load()
+
+
+@pytest.fixture(scope="session")
+def shipped_engine(shipped: KnowledgeBase) -> Engine:
+    return Engine(shipped)

@@ -1,0 +1,83 @@
+"""Problems found in rule or answer files, located by file, line and column (1-based)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        if self.col <= 0:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, with a stable code so tools and tests can match on the kind."""
+
+    code: str
+    message: str
+    location: Location
+    severity: str = "error"
+    related: tuple[Location, ...] = field(default=(), compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.code}: {self.message}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.file, loc.line, loc.col, self.code)
+
+
+class TriageError(Exception):
+    """Base for errors the CLI turns into messages and exit codes, never tracebacks."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=Problem.sort_key)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class RulesError(TriageError):
+    """The knowledge base could not be loaded."""
+
+    exit_code = 1
+
+
+class AnswersError(TriageError):
+    """An answers file is unreadable or does not fit the questions."""
+
+    exit_code = 2
+
+
+class RunawayError(Exception):
+    """The engine hit its firing limit: a guard, since facts are finite and should stop it sooner."""
+
+
+# Stable codes: documented in README ("Error codes"); tests match on them.
+YAML_SYNTAX = "E001"
+DUPLICATE_KEY = "E002"
+SCHEMA = "E003"
+FILE_UNREADABLE = "E004"
+DUPLICATE_ID = "E010"
+UNKNOWN_REFERENCE = "E011"
+NOT_A_CHOICE = "E012"
+WRONG_COMPARISON = "E013"
+BAD_TEMPLATE = "E014"
+MISPLACED = "E015"
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""

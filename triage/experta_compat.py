@@ -1,0 +1,69 @@
+"""The one place experta is imported. Everything else imports experta's names from here.
+
+experta 1.9.4 (its last release, 2019) needs three repairs on a modern Python, each measured in
+shared/reference/dependencies.md:
+
+1. It pins frozendict==1.2, whose class statement reads `collections.Mapping`, removed in Python 3.10.
+   The alias exists only while frozendict is imported, then is removed again, so nothing else
+   can come to rely on it. Upstream's own suite passes 299/299 this way on 3.11-3.13, pip's pins
+   stay satisfied (`pip check` is clean) and any installer gives the same result.
+2. `import experta` calls logging.basicConfig(), which puts a stderr handler on the root logger
+   and would print experta's warnings over our output. A placeholder handler during the import
+   makes basicConfig a no-op; it is removed afterwards.
+3. DepthStrategy sometimes fails to remove an activation from the agenda (when three or more share
+   a key), so a stale activation fires, even past a NOT that has become false. SafeDepthStrategy
+   searches the whole run of equal keys. (The compiler also gives every rule its own salience, so
+   keys never tie; this is the second line of defence.)
+"""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import collections.abc
+import logging
+from typing import Any
+
+_added_alias = not hasattr(collections, "Mapping")
+if _added_alias:
+    collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
+_root = logging.getLogger()
+_placeholder = logging.NullHandler()
+_root.addHandler(_placeholder)
+try:
+    import frozendict  # noqa: F401  (imported while the alias exists)
+    from experta import AND, NOT, OR, Fact, InitialFact, KnowledgeEngine, P, Rule
+    from experta.strategies import DepthStrategy
+finally:
+    _root.removeHandler(_placeholder)
+    if _added_alias:
+        del collections.Mapping  # type: ignore[attr-defined]
+
+
+class SafeDepthStrategy(DepthStrategy):  # type: ignore[misc]
+    """DepthStrategy whose removal looks at every activation with an equal key, not just three."""
+
+    def _update_agenda(self, agenda: Any, added: Any, removed: Any) -> None:
+        acts = agenda.activations
+        for act in removed:
+            act.key = self.get_key(act)
+            for i in range(bisect.bisect_left(acts, act), bisect.bisect_right(acts, act)):
+                if acts[i] == act:
+                    del acts[i]
+                    break
+        for act in added:
+            act.key = self.get_key(act)
+            bisect.insort(acts, act)
+
+
+__all__ = [
+    "AND",
+    "NOT",
+    "OR",
+    "Fact",
+    "InitialFact",
+    "KnowledgeEngine",
+    "P",
+    "Rule",
+    "SafeDepthStrategy",
+]

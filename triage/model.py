@@ -1,0 +1,164 @@
+"""The validated knowledge base: plain, frozen dataclasses, built once from the YAML files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from triage.conditions import Condition
+from triage.errors import Location
+
+# The tier vocabulary is an interface: output, rules and other tools rely on these exact words.
+TIERS: tuple[str, ...] = (
+    "emergency",
+    "urgent",
+    "see_clinician",
+    "self_care",
+    "training",
+    "prevention",
+)
+TIER_RANK = MappingProxyType({tier: rank for rank, tier in enumerate(TIERS)})
+
+QuestionType = Literal["yes_no", "one_of", "many_of", "number", "scale"]
+YES_NO_CHOICES = MappingProxyType({"yes": "yes", "no": "no", "unsure": "not sure"})
+NUMERIC_TYPES = frozenset({"number", "scale"})
+WEIGHT_UNIT = "weight"
+WEIGHT_UNITS = ("kg", "lb")
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    order: int
+    location: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    kind: Literal["forum_thread", "guideline"]
+    title: str
+    published: str
+    file: str | None
+    url: str | None
+    location: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    ask: str
+    type: QuestionType
+    why: str
+    choices: tuple[tuple[str, str], ...]  # (id, words shown), in file order
+    unit: str | None
+    min: float | None
+    max: float | None
+    ask_if: Condition | None
+    short: str
+    priority: int
+    section: str
+    location: Location = field(compare=False)
+
+    @property
+    def choice_ids(self) -> tuple[str, ...]:
+        return tuple(choice for choice, _ in self.choices)
+
+    def label(self, choice: str) -> str:
+        return dict(self.choices).get(choice, choice)
+
+    @property
+    def is_weight(self) -> bool:
+        return self.type == "number" and self.unit == WEIGHT_UNIT
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    means: str
+    location: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class SuggestRef:
+    id: str
+    tier: str | None  # None: the suggestion's own tier
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: Condition
+    conclude: tuple[str, ...]
+    suggest: tuple[SuggestRef, ...]
+    confidence: float | None
+    priority: int
+    index: int  # load order, the tie-break for equal priorities
+    location: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str
+    poster: str | None
+    quote: str
+
+
+@dataclass(frozen=True)
+class NumberSpec:
+    of: str
+    times: float
+    round_to: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    tier: str
+    text: str
+    personal: str | None
+    numbers: tuple[tuple[str, NumberSpec], ...]
+    confidence: float
+    evidence: Literal["clinical_guideline", "several_posters", "one_poster"]
+    sources: tuple[Citation, ...]
+    safety_net: bool
+    index: int
+    location: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    id: str
+    topic: str
+    prefer: str
+    over: tuple[str, ...]
+    why: str
+    location: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class TierText:
+    title: str
+    action: str
+
+
+@dataclass(frozen=True)
+class About:
+    disclaimer: str
+    tiers: MappingProxyType[str, TierText]
+    weight_unit_question: str | None
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    sections: tuple[Section, ...]
+    sources: MappingProxyType[str, Source]
+    questions: MappingProxyType[str, Question]  # in asking order
+    findings: MappingProxyType[str, Finding]
+    rules: tuple[Rule, ...]  # in firing order
+    suggestions: MappingProxyType[str, Suggestion]
+    disagreements: tuple[Disagreement, ...]
+    about: About
+    files: tuple[str, ...]

@@ -1,0 +1,221 @@
+"""From what fired to the ranked result: tiers, combined confidence, because chains,
+disagreements, and the user's own numbers placed in the advice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from math import prod
+from typing import Any, Literal
+
+from triage.answers import Answers, display_weight
+from triage.engine import Answer, Consultation
+from triage.model import (
+    TIER_RANK,
+    Disagreement,
+    KnowledgeBase,
+    Question,
+    Rule,
+    Suggestion,
+)
+
+DROPPED_IN_EMERGENCY = frozenset({"training", "prevention"})
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One fact behind a firing: an answer, or a finding with the reasons it was concluded."""
+
+    kind: Literal["answer", "finding"]
+    id: str
+    value: Any
+    text: str
+    because: tuple[RuleReason, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleReason:
+    rule: str
+    facts: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Advice:
+    suggestion: Suggestion
+    tier: str
+    confidence: float
+    text: str
+    because: tuple[RuleReason, ...]
+    priority: int  # the highest priority among the rules that made it: a tie-break
+
+    @property
+    def id(self) -> str:
+        return self.suggestion.id
+
+    def sort_key(self) -> tuple[int, float, int, int]:
+        return (TIER_RANK[self.tier], -self.confidence, -self.priority, self.suggestion.index)
+
+
+@dataclass(frozen=True)
+class Debate:
+    disagreement: Disagreement
+    preferred: Advice
+    dissent: tuple[Advice, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    tier: str | None  # the most urgent tier among the advice; None when nothing applies
+    advice: tuple[Advice, ...]
+    disagreements: tuple[Debate, ...]
+    left_out: tuple[Advice, ...]  # training and prevention advice, left out of an emergency
+    disclaimer: str
+
+
+def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Result:
+    rules = {rule.id: rule for rule in kb.rules}
+    explain = _Explainer(kb, answers, consultation)
+    made: dict[str, list[tuple[Rule, str | None]]] = {}
+    for rule_id in consultation.order:
+        rule = rules[rule_id]
+        for ref in rule.suggest:
+            made.setdefault(ref.id, []).append((rule, ref.tier))
+
+    advice = {
+        sid: _advise(kb.suggestions[sid], contributions, explain, kb, answers)
+        for sid, contributions in made.items()
+    }
+
+    debates: list[Debate] = []
+    for disagreement in kb.disagreements:
+        sides = (disagreement.prefer, *disagreement.over)
+        fired = [advice[s] for s in sides if s in advice]
+        if not fired:
+            continue
+        # The preferred side is shown even when only the dissent fired: that is what the
+        # knowledge base advises for the situation the dissent's rules recognised.
+        because = tuple(reason for a in fired for reason in a.because)
+        preferred = advice.get(disagreement.prefer) or _unfired(
+            kb.suggestions[disagreement.prefer], because, kb, answers
+        )
+        dissent = tuple(
+            advice.pop(s, None) or _unfired(kb.suggestions[s], (), kb, answers)
+            for s in disagreement.over
+        )
+        advice[preferred.id] = preferred
+        debates.append(Debate(disagreement, preferred, dissent))
+
+    ranked = sorted(advice.values(), key=Advice.sort_key)
+    tier = ranked[0].tier if ranked else None
+    left_out: list[Advice] = []
+    if tier == "emergency":
+        left_out = [a for a in ranked if a.tier in DROPPED_IN_EMERGENCY]
+        ranked = [a for a in ranked if a.tier not in DROPPED_IN_EMERGENCY]
+        debates = [d for d in debates if d.preferred.tier not in DROPPED_IN_EMERGENCY]
+    return Result(tier, tuple(ranked), tuple(debates), tuple(left_out), kb.about.disclaimer)
+
+
+def _advise(
+    suggestion: Suggestion,
+    contributions: list[tuple[Rule, str | None]],
+    explain: _Explainer,
+    kb: KnowledgeBase,
+    answers: Answers,
+) -> Advice:
+    top = max(rule.priority for rule, _ in contributions)
+    # The highest-priority rule sets the tier; on a tie the more urgent tier wins, the safe side.
+    tiers = [tier or suggestion.tier for rule, tier in contributions if rule.priority == top]
+    tier = min(tiers, key=TIER_RANK.__getitem__)
+    unique = {rule.id: rule for rule, _ in contributions}
+    # Noisy-OR: each rule is independent support, so agreement raises confidence but never past 1.
+    doubt = prod(1 - (r.confidence if r.confidence is not None else suggestion.confidence)
+                 for r in unique.values())
+    because = tuple(explain.rule(rule_id) for rule_id in unique)
+    return Advice(suggestion, tier, round(1 - doubt, 3), personal_text(suggestion, kb, answers),
+                  because, top)
+
+
+def _unfired(
+    suggestion: Suggestion, because: tuple[RuleReason, ...], kb: KnowledgeBase, answers: Answers
+) -> Advice:
+    return Advice(suggestion, suggestion.tier, suggestion.confidence,
+                  personal_text(suggestion, kb, answers), because, 0)
+
+
+class _Explainer:
+    """Builds because chains: answers as the user gave them, findings with their own reasons."""
+
+    def __init__(self, kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> None:
+        self.kb, self.answers, self.log = kb, answers, consultation
+        self._open: set[str] = set()
+
+    def rule(self, rule_id: str) -> RuleReason:
+        seen: dict[tuple[str, str, Any], Reason] = {}
+        for facts in self.log.fired.get(rule_id, []):
+            for fact in facts:
+                reason = self.fact(fact)
+                seen.setdefault((reason.kind, reason.id, reason.value), reason)
+        return RuleReason(rule_id, tuple(seen.values()))
+
+    def fact(self, fact: Any) -> Reason:
+        if isinstance(fact, Answer):
+            question = self.kb.questions[fact["q"]]
+            value = fact["value"]
+            words = answer_words(question, value, self.answers)
+            return Reason("answer", question.id, value, f"{question.short}: {words}")
+        finding = self.kb.findings[fact["id"]]
+        if finding.id in self._open:  # findings concluded in a cycle: stop the chain here
+            return Reason("finding", finding.id, None, finding.means)
+        self._open.add(finding.id)
+        try:
+            because = tuple(self.rule(r) for r in self.log.concluded_by.get(finding.id, []))
+        finally:
+            self._open.discard(finding.id)
+        return Reason("finding", finding.id, None, finding.means, because)
+
+
+def answer_words(question: Question, value: Any, answers: Answers) -> str:
+    if question.type in ("yes_no", "one_of", "many_of"):
+        return question.label(value)
+    if question.type == "scale":
+        return f"{value}/10"
+    if question.is_weight:
+        unit = answers.weight_units.get(question.id, "kg")
+        return f"{_number(display_weight(value, unit))} {unit}"
+    return f"{_number(value)} {question.unit}" if question.unit else _number(value)
+
+
+def personal_text(suggestion: Suggestion, kb: KnowledgeBase, answers: Answers) -> str:
+    """The suggestion's text, with its `personal` sentence when every number in it is known."""
+    if suggestion.personal is None:
+        return suggestion.text
+    words: dict[str, str] = {}
+    for name, spec in suggestion.numbers:
+        value = answers.values.get(spec.of)
+        if not isinstance(value, int | float):
+            return suggestion.text
+        question = kb.questions[spec.of]
+        unit = answers.weight_units.get(spec.of, "kg") if question.is_weight else question.unit
+        amount = (display_weight(value, unit or "kg") if question.is_weight else value) * spec.times
+        step = dict(spec.round_to).get(unit or "")
+        if step:
+            amount = round(amount / step) * step
+        words[name] = f"{_number(amount)} {unit}" if unit else _number(amount)
+    for name in _names(suggestion.personal):
+        if name in words:
+            continue
+        value = answers.values.get(name)
+        if not isinstance(value, int | float):
+            return suggestion.text
+        words[name] = answer_words(kb.questions[name], value, answers)
+    return f"{suggestion.text} {suggestion.personal.format_map(words)}"
+
+
+def _names(template: str) -> Iterable[str]:
+    import string
+
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f]
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")

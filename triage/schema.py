@@ -1,0 +1,165 @@
+"""Validate rule files against the JSON Schema (the same one editors use) and say what is wrong
+in plain words, at the line and column where it is."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from triage.errors import SCHEMA, Location, Problem
+from triage.yaml_reader import LocDict, location_of
+
+_SINGULAR = {
+    "sources": "source",
+    "questions": "question",
+    "findings": "finding",
+    "rules": "rule",
+    "suggestions": "suggestion",
+    "disagreements": "disagreement",
+}
+
+
+@cache
+def rule_schema() -> dict[str, Any]:
+    text = resources.files("triage").joinpath("schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate(doc: Any, filename: str) -> list[Problem]:
+    # jsonschema is the slowest import on the load path; it is only needed once a file is read.
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(rule_schema())
+    problems: list[Problem] = []
+    for error in validator.iter_errors(doc):
+        problems.extend(_describe(error, doc, filename))
+    return problems
+
+
+def _describe(error: Any, doc: Any, filename: str) -> list[Problem]:
+    path = list(error.absolute_path)
+    here = location_of(doc, path) or Location(filename)
+    subject = _subject(doc, path)
+    kind = error.validator
+    if kind == "anyOf" and error.context:
+        import jsonschema.exceptions
+
+        return _describe(jsonschema.exceptions.best_match(error.context), doc, filename)
+    if kind == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        problems = []
+        for key in error.instance:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            where = location_of(doc, [*path, key], key=True) or here
+            problems.append(
+                Problem(SCHEMA, f"unknown key '{key}' in {subject}{hint}; allowed: {', '.join(known)}",
+                        where)
+            )
+        return problems
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return [Problem(SCHEMA, f"{subject} is missing '{k}'", here) for k in missing]
+    if kind in ("minProperties", "maxProperties") and "is" in error.schema.get("properties", {}):
+        ops = ", ".join(error.schema["properties"])
+        return [Problem(SCHEMA, f"{subject} takes exactly one comparison: {ops}", here)]
+    if kind == "pattern":
+        return [
+            Problem(
+                SCHEMA,
+                f"{subject}: '{error.instance}' is not a valid name: use lower-case letters, "
+                "digits and underscores, starting with a letter",
+                here,
+            )
+        ]
+    if kind == "propertyNames":
+        bad = _first_bad_name(error.instance)
+        where = location_of(doc, [*path, bad], key=True) if bad is not None else here
+        return [
+            Problem(
+                SCHEMA,
+                f"'{bad}' in {subject} is not a valid name: use lower-case letters, digits and "
+                "underscores, starting with a letter",
+                where or here,
+            )
+        ]
+    if kind == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return [Problem(SCHEMA, f"{subject} must be {_plain_type(expected)} (got {_show(error.instance)})",
+                        here)]
+    if kind == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        close = difflib.get_close_matches(str(error.instance), [str(v) for v in error.validator_value],
+                                          n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return [Problem(SCHEMA, f"{subject} must be one of: {allowed}; got {_show(error.instance)}{hint}",
+                        here)]
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return [Problem(SCHEMA, f"{subject} {error.message}", here)]
+    if kind == "minLength":
+        return [Problem(SCHEMA, f"{subject} must not be empty", here)]
+    if kind == "minItems":
+        return [Problem(SCHEMA, f"{subject} needs at least {error.validator_value} item(s)", here)]
+    return [Problem(SCHEMA, f"{subject}: {error.message}", here)]
+
+
+def _subject(doc: Any, path: list[str | int]) -> str:
+    """Name what the path points at the way an author thinks of it: "rule 'x' field 'tier'"."""
+    if not path:
+        return "the file"
+    words: list[str] = []
+    node = doc
+    for i, step in enumerate(path):
+        parent = node
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(step, int) and isinstance(path[i - 1] if i else None, str):
+            name = _SINGULAR.get(str(path[i - 1]))
+            ident = node.get("id") if isinstance(node, dict) else None
+            if name:
+                words = [f"{name} '{ident}'" if isinstance(ident, str) else f"{name} #{step + 1}"]
+                continue
+        if isinstance(step, str) and isinstance(parent, LocDict):
+            words.append(f"'{step}'")
+    return " ".join(words) or "the file"
+
+
+def _first_bad_name(mapping: Any) -> str | None:
+    import re
+
+    for key in mapping:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
+            return str(key)
+    return None
+
+
+def _plain_type(name: str) -> str:
+    words = {
+        "object": "a mapping (key: value lines)",
+        "array": "a list (lines starting with '-')",
+        "string": "text",
+        "integer": "a whole number",
+        "number": "a number",
+        "boolean": "true or false",
+    }
+    return " or ".join(words.get(part, part) for part in name.split(" or "))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

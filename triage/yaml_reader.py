@@ -1,0 +1,182 @@
+"""Read YAML as plain data that remembers where each key and value stood.
+
+PyYAML's defaults are wrong for hand-written rules in three ways, each fixed here:
+- YAML 1.1 reads `yes`, `no`, `on`, `off` as booleans; rules and answers mean the words.
+  Only `true`/`false` are booleans here (the YAML 1.2 core schema), and dates stay text.
+- A duplicate key silently keeps the last value, which silently drops a condition.
+- Values lose their line numbers, so an error could not say where it is.
+Anchors and aliases are refused: rules are read by people, and an alias chain can expand without bound.
+Loading is `safe_load`-level: no tag can construct a Python object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from typing import Any
+
+import yaml
+
+from triage.errors import (
+    DUPLICATE_KEY,
+    FILE_UNREADABLE,
+    YAML_SYNTAX,
+    Location,
+    Problem,
+)
+
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class LocDict(dict[str, Any]):
+    """A mapping that knows where it, each key and each value start."""
+
+    loc: Location
+    key_locs: dict[str, Location]
+    value_locs: dict[str, Location]
+
+
+class LocList(list[Any]):
+    """A sequence that knows where it and each item start."""
+
+    loc: Location
+    item_locs: list[Location]
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    filename = "<string>"
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.problems: list[Problem] = []
+
+    def loc(self, node: yaml.Node) -> Location:
+        mark = node.start_mark
+        return Location(self.filename, mark.line + 1, mark.column + 1)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            self.problems.append(
+                Problem(
+                    YAML_SYNTAX,
+                    "anchors and aliases (&name / *name) are not supported: write the value out",
+                    self.loc(node),
+                )
+            )
+            return None
+        return super().construct_object(node, deep=deep)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
+    data = LocDict()
+    data.loc = loader.loc(node)
+    data.key_locs = {}
+    data.value_locs = {}
+    yield data
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, bool) or key is None or isinstance(key, int | float):
+            # Keys are names in every file we read; `1:` and `"1":` mean the same.
+            key = "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
+        if not isinstance(key, Hashable) or not isinstance(key, str):
+            loader.problems.append(
+                Problem(YAML_SYNTAX, "a key must be a plain name, not a list or mapping",
+                        loader.loc(key_node))
+            )
+            continue
+        if key in data:
+            first = data.key_locs[key]
+            loader.problems.append(
+                Problem(
+                    DUPLICATE_KEY,
+                    f"duplicate key '{key}' (first at line {first.line}): YAML would keep only "
+                    "the last one; merge them or rename one",
+                    loader.loc(key_node),
+                    related=(first,),
+                )
+            )
+            continue
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_locs[key] = loader.loc(key_node)
+        data.value_locs[key] = loader.loc(value_node)
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Any:
+    data = LocList()
+    data.loc = loader.loc(node)
+    data.item_locs = []
+    yield data
+    for item in node.value:
+        data.append(loader.construct_object(item, deep=True))
+        data.item_locs.append(loader.loc(item))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+def decode(raw: bytes, filename: str) -> tuple[str | None, list[Problem]]:
+    """Bytes to text; a file that is not UTF-8 is reported, not guessed at."""
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        return None, [
+            Problem(
+                FILE_UNREADABLE,
+                f"not UTF-8 text (bad byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                "save the file as UTF-8",
+                Location(filename),
+            )
+        ]
+
+
+def parse(text: str, filename: str) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document. Returns (data, problems); data is None when nothing usable was read."""
+    if "\x00" in text:
+        return None, [Problem(FILE_UNREADABLE, "binary data, not a YAML text file", Location(filename))]
+    loader = _Loader(text)
+    loader.filename = filename
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
+        what = exc.problem or exc.context or "not valid YAML"
+        if exc.context and exc.problem:
+            what = f"{exc.problem} ({exc.context})"
+        return None, [Problem(YAML_SYNTAX, f"YAML syntax: {what}", where)]
+    except yaml.YAMLError as exc:
+        return None, [Problem(YAML_SYNTAX, f"YAML syntax: {exc}", Location(filename))]
+    except RecursionError:
+        return None, [Problem(YAML_SYNTAX, "nested too deeply to read", Location(filename))]
+    finally:
+        loader.dispose()
+    return data, loader.problems
+
+
+def location_of(root: Any, path: list[str | int], *, key: bool = False) -> Location | None:
+    """Where the value at `path` (or, with key=True, its key) stands in the file."""
+    node = root
+    found: Location | None = getattr(root, "loc", None)
+    for step in path:
+        if isinstance(node, LocDict) and isinstance(step, str) and step in node:
+            found = node.key_locs[step] if key and step == path[-1] else node.value_locs[step]
+            node = node[step]
+        elif isinstance(node, LocList) and isinstance(step, int) and 0 <= step < len(node):
+            found = node.item_locs[step]
+            node = node[step]
+        else:
+            break
+    return found
