@@ -64,13 +64,21 @@ def consult(kb: KnowledgeBase, given: dict[str, Any]) -> ranking.Result:
     return ranking.rank(kb, parsed, Engine(kb).consult(parsed))
 
 
-def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str,
+    stdin: bytes | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """The real command, as a user runs it (from another directory, so the installed rules are used)."""
     return subprocess.run(
         [sys.executable, "-m", "triage", *args],
         input=stdin.decode() if stdin is not None else None,
-        capture_output=True, text=True, cwd=cwd or tempfile.gettempdir(), env={**os.environ, **(env or {})}, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=cwd or tempfile.gettempdir(),
+        env={**os.environ, **(env or {})},
+        timeout=120,
     )
 
 

@@ -38,9 +38,13 @@ def test_a_value_outside_the_choices_lists_what_is_allowed(shipped: KnowledgeBas
 
 
 def test_a_non_number_for_a_number_says_which_unit(shipped: KnowledgeBase) -> None:
-    assert messages(shipped, "age: forty\n") == ["a.yaml:1:1: 'age' needs a number of years (got 'forty')"]
+    assert messages(shipped, "age: forty\n") == [
+        "a.yaml:1:1: 'age' needs a number of years (got 'forty')"
+    ]
     assert messages(shipped, "age: 7 weeks\n") == ["a.yaml:1:1: 'age' is in years (got '7 weeks')"]
-    assert messages(shipped, "age: 300\n") == ["a.yaml:1:1: 'age' must be from 12 to 110 years (got 300)"]
+    assert messages(shipped, "age: 300\n") == [
+        "a.yaml:1:1: 'age' must be from 12 to 110 years (got 300)"
+    ]
     assert messages(shipped, "pain_now: 11\n") == [
         "a.yaml:1:1: 'pain_now' is a whole number from 0 to 10 (got 11)"
     ]
@@ -57,16 +61,30 @@ def test_every_problem_in_the_file_is_reported_at_once(shipped: KnowledgeBase) -
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b"", "a.yaml: the file is empty: write question ids with answers, e.g. 'fever: no' "
-              "('spasm-triage questions' lists them)"),
-        (b"- fever\n- no\n", "a.yaml: expected question ids mapped to answers, e.g. 'fever: no'; got a list"),
-        (b"\xff\xfe\x00garbage", "a.yaml: not UTF-8 text (bad byte 0xff at offset 0); save the file as UTF-8"),
+        (
+            b"",
+            "a.yaml: the file is empty: write question ids with answers, e.g. 'fever: no' "
+            "('spasm-triage questions' lists them)",
+        ),
+        (
+            b"- fever\n- no\n",
+            "a.yaml: expected question ids mapped to answers, e.g. 'fever: no'; got a list",
+        ),
+        (
+            b"\xff\xfe\x00garbage",
+            "a.yaml: not UTF-8 text (bad byte 0xff at offset 0); save the file as UTF-8",
+        ),
         (b"fever: !!python/object/apply:os.system ['echo hacked']\n", None),
-        (b"a" * 1_000_001, "a.yaml: too large for an answers file (1.0 MB); it should map question ids "
-                           "to answers, one per line"),
+        (
+            b"a" * 1_000_001,
+            "a.yaml: too large for an answers file (1.0 MB); it should map question ids "
+            "to answers, one per line",
+        ),
     ],
 )
-def test_unusable_files_get_one_clear_line(shipped: KnowledgeBase, raw: bytes, expected: str | None) -> None:
+def test_unusable_files_get_one_clear_line(
+    shipped: KnowledgeBase, raw: bytes, expected: str | None
+) -> None:
     found = messages(shipped, raw)
     assert len(found) == 1
     if expected is None:  # a Python-object tag is refused as YAML, never constructed
@@ -78,7 +96,10 @@ def test_unusable_files_get_one_clear_line(shipped: KnowledgeBase, raw: bytes, e
 def test_accepted_forms_are_normalized(shipped: KnowledgeBase) -> None:
     given = answers.read_bytes(
         b"fever: No\nsaddle_numbness: false\nage: '52 years'\nworking_weight: 310 lbs\n"
-        b"lifts: deadlift\npain_now: 7/10\nleg_symptoms: NONE\r\n", "a.yaml", shipped)
+        b"lifts: deadlift\npain_now: 7/10\nleg_symptoms: NONE\r\n",
+        "a.yaml",
+        shipped,
+    )
     assert given.values["fever"] == "no"
     assert given.values["saddle_numbness"] == "no"
     assert given.values["age"] == 52

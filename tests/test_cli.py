@@ -14,7 +14,14 @@ def test_json_output_keeps_the_contract() -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert {"tier", "suggestions", "disagreements", "disclaimer"} <= set(result)
-    assert result["tier"] in ("emergency", "urgent", "see_clinician", "self_care", "training", "prevention")
+    assert result["tier"] in (
+        "emergency",
+        "urgent",
+        "see_clinician",
+        "self_care",
+        "training",
+        "prevention",
+    )
     assert result["disclaimer"]
     for suggestion in result["suggestions"]:
         assert {"id", "tier", "text", "confidence", "because", "sources"} <= set(suggestion)
@@ -61,7 +68,9 @@ def test_check_passes_on_the_shipped_rules() -> None:
 
 
 def test_check_names_a_broken_file_and_line_and_exits_1(tmp_path: Path) -> None:
-    directory = write_rules(tmp_path / "rules", {"base.yaml": BASE, "broken.yaml": "rules:\n  - id: x\n    when: [\n"})
+    directory = write_rules(
+        tmp_path / "rules", {"base.yaml": BASE, "broken.yaml": "rules:\n  - id: x\n    when: [\n"}
+    )
     done = run_cli("check", str(directory))
     assert done.returncode == 1
     assert done.stderr.startswith(f"{directory}/broken.yaml:4:1: E001: YAML syntax:")
@@ -79,25 +88,36 @@ def test_bad_answers_exit_2_with_one_line_and_no_traceback(tmp_path: Path) -> No
         done = run_cli("--answers", str(tmp_path / name))
         assert done.returncode == 2, name
         lines = done.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith(f"{tmp_path / name}:1:1: ") and expected in lines[0]
+        assert (
+            len(lines) == 1
+            and lines[0].startswith(f"{tmp_path / name}:1:1: ")
+            and expected in lines[0]
+        )
         assert done.stdout == ""
 
 
 def test_a_missing_answers_file_and_no_arguments_are_usage_errors() -> None:
     done = run_cli("--answers", "/nonexistent/answers.yaml")
     assert done.returncode == 2
-    assert done.stderr == "/nonexistent/answers.yaml: cannot read the answers file: No such file or directory\n"
+    assert (
+        done.stderr
+        == "/nonexistent/answers.yaml: cannot read the answers file: No such file or directory\n"
+    )
     done = run_cli()
-    assert done.returncode == 2 and "--answers FILE" in done.stderr and "Traceback" not in done.stderr
+    assert (
+        done.returncode == 2 and "--answers FILE" in done.stderr and "Traceback" not in done.stderr
+    )
 
 
 def test_the_answers_path_imports_no_interactive_library() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from triage.cli import main\n"
-            f"main(['--answers', {str(CASES / 'bench_op.yaml')!r}, '--format', 'json'])\n"
-            "heavy = [m for m in ('questionary', 'prompt_toolkit') if m in sys.modules]\n"
-            "print(heavy, file=sys.stderr)\n")
+    code = (
+        "import sys; from triage.cli import main\n"
+        f"main(['--answers', {str(CASES / 'bench_op.yaml')!r}, '--format', 'json'])\n"
+        "heavy = [m for m in ('questionary', 'prompt_toolkit') if m in sys.modules]\n"
+        "print(heavy, file=sys.stderr)\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr.strip() == "[]"

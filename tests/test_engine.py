@@ -42,11 +42,15 @@ suggestions:
 def test_a_finding_concluded_by_one_rule_fires_another(tmp_path: Path) -> None:
     kb = make_kb(tmp_path, CHAIN)
     engine = Engine(kb)
-    log = engine.consult(answers.from_mapping({"sits": 8, "hunched": "yes", "knee_ache": "yes"}, kb))
+    log = engine.consult(
+        answers.from_mapping({"sits": 8, "hunched": "yes", "knee_ache": "yes"}, kb)
+    )
     assert log.order == ["posture", "glutes"]
     assert log.concluded_by == {"desk_posture": ["posture"], "lazy_glutes": ["glutes"]}
     # One link short of the chain: nothing fires after it.
-    log = engine.consult(answers.from_mapping({"sits": 4, "hunched": "yes", "knee_ache": "yes"}, kb))
+    log = engine.consult(
+        answers.from_mapping({"sits": 4, "hunched": "yes", "knee_ache": "yes"}, kb)
+    )
     assert log.order == []
 
 
@@ -59,14 +63,17 @@ def test_reset_between_consultations_leaves_nothing_behind(tmp_path: Path) -> No
 
 
 def test_findings_concluded_in_a_cycle_terminate(tmp_path: Path) -> None:
-    kb = make_kb(tmp_path, """
+    kb = make_kb(
+        tmp_path,
+        """
     questions: [{id: q, ask: Q?, type: yes_no, why: W.}]
     findings: [{id: a, means: A}, {id: b, means: B}]
     rules:
       - {id: start, when: {q: yes}, conclude: a}
       - {id: a_to_b, when: {finding: a}, conclude: b}
       - {id: b_to_a, when: {finding: b}, conclude: a}
-    """)
+    """,
+    )
     log = Engine(kb).consult(answers.from_mapping({"q": "yes"}, kb))
     assert log.order == ["start", "a_to_b", "b_to_a"]
 
@@ -83,8 +90,11 @@ def test_rules_of_equal_priority_fire_in_file_order_every_time(tmp_path: Path) -
     # (15 orders in 18 runs, measured); file order must decide instead.
     rules = "\n".join(f"  - {{id: r{i}, when: {{q: yes}}, conclude: f{i}}}" for i in range(8))
     findings = "\n".join(f"  - {{id: f{i}, means: F{i}}}" for i in range(8))
-    kb = make_kb(tmp_path, f"questions: [{{id: q, ask: Q?, type: yes_no, why: W.}}]\n"
-                           f"findings:\n{findings}\nrules:\n{rules}\n")
+    kb = make_kb(
+        tmp_path,
+        f"questions: [{{id: q, ask: Q?, type: yes_no, why: W.}}]\n"
+        f"findings:\n{findings}\nrules:\n{rules}\n",
+    )
     given = answers.from_mapping({"q": "yes"}, kb)
     orders = {tuple(Engine(kb).consult(given).order) for _ in range(10)}
     assert orders == {tuple(f"r{i}" for i in range(8))}
@@ -94,7 +104,9 @@ def test_a_not_that_became_false_stops_a_pending_rule(tmp_path: Path) -> None:
     # The agenda bug: with several equal-key activations on one fact, experta 1.9.4 can fail to
     # remove the guarded rule's activation when the blocking finding appears, and fires it anyway.
     many = "\n".join(f"  - {{id: same{i}, when: {{q: yes}}, suggest: s}}" for i in range(6))
-    kb = make_kb(tmp_path, f"""
+    kb = make_kb(
+        tmp_path,
+        f"""
     questions: [{{id: q, ask: Q?, type: yes_no, why: W.}}]
     findings: [{{id: block, means: Blocked}}]
     rules:
@@ -104,7 +116,8 @@ def test_a_not_that_became_false_stops_a_pending_rule(tmp_path: Path) -> None:
     suggestions:
       - {{id: s, tier: training, text: T., confidence: 0.5, evidence: one_poster,
          sources: [{{source: thread, poster: P, quote: Q.}}]}}
-    """)
+    """,
+    )
     engine = Engine(kb)
     given = answers.from_mapping({"q": "yes"}, kb)
     for _ in range(20):
@@ -118,8 +131,13 @@ def test_safe_strategy_removes_the_stale_activation_in_raw_experta() -> None:
 
     for n in range(1, 9):
         fired: list[str] = []
-        attrs = {f"r{i}": Rule(Fact(q="x"))(lambda self, i=i: fired.append(f"r{i}")) for i in range(n)}
-        attrs["guarded"] = Rule(Fact(q="x"), NOT(Fact(block=True)))(lambda self: fired.append("guarded"))
+        attrs = {
+            f"r{i}": Rule(Fact(q="x"))(lambda self, i=i, log=fired: log.append(f"r{i}"))
+            for i in range(n)
+        }
+        attrs["guarded"] = Rule(Fact(q="x"), NOT(Fact(block=True)))(
+            lambda self, log=fired: log.append("guarded")
+        )
         engine_class = type("E", (KnowledgeEngine,), {**attrs, "__strategy__": SafeDepthStrategy})
         engine = engine_class()
         engine.reset()
@@ -131,7 +149,9 @@ def test_safe_strategy_removes_the_stale_activation_in_raw_experta() -> None:
 
 def test_a_set_of_values_compiles_to_one_rule_not_one_per_value(tmp_path: Path) -> None:
     # L(a)|L(b) would be expanded into one sub-rule per value (3.2x the network at 3,000 rules).
-    kb = make_kb(tmp_path, """
+    kb = make_kb(
+        tmp_path,
+        """
     questions:
       - {id: legs, ask: Legs?, type: one_of, choices: {a: A, b: B, c: C, d: D}, why: W.}
       - {id: lifts, ask: Lifts?, type: many_of, choices: {x: X, y: Y, z: Z}, why: W.}
@@ -139,7 +159,8 @@ def test_a_set_of_values_compiles_to_one_rule_not_one_per_value(tmp_path: Path) 
     rules:
       - {id: r1, when: {legs: [a, b, c, d]}, conclude: f}
       - {id: r2, when: {lifts: {includes_any: [x, y, z]}}, conclude: f}
-    """)
+    """,
+    )
     engine = compile_rules(kb)()
     assert len(engine.matcher._get_conflict_set_nodes()) == 2
     log = Engine(kb).consult(answers.from_mapping({"legs": "c", "lifts": ["y", "z"]}, kb))
@@ -149,11 +170,14 @@ def test_a_set_of_values_compiles_to_one_rule_not_one_per_value(tmp_path: Path) 
 def test_yes_written_bare_in_rules_and_answers_means_the_word(tmp_path: Path) -> None:
     # PyYAML reads a bare `yes` as True; a rule `q: yes` must still match an answer `q: yes`,
     # and `true` in an answers file means yes.
-    kb = make_kb(tmp_path, """
+    kb = make_kb(
+        tmp_path,
+        """
     questions: [{id: q, ask: Q?, type: yes_no, why: W.}]
     findings: [{id: f, means: F}]
     rules: [{id: r, when: {q: yes}, conclude: f}]
-    """)
+    """,
+    )
     engine = Engine(kb)
     for text in ("q: yes\n", "q: Yes\n", "q: true\n", '{"q": true}', '{"q": "yes"}'):
         given = answers.read_bytes(text.encode(), "a.yaml", kb)
@@ -162,7 +186,9 @@ def test_yes_written_bare_in_rules_and_answers_means_the_word(tmp_path: Path) ->
 
 
 def test_not_holds_when_unanswered_and_any_fires_the_rule_once(tmp_path: Path) -> None:
-    kb = make_kb(tmp_path, """
+    kb = make_kb(
+        tmp_path,
+        """
     questions:
       - {id: q, ask: Q?, type: yes_no, why: W.}
       - {id: lifts, ask: Lifts?, type: many_of, choices: {x: X, y: Y}, why: W.}
@@ -170,7 +196,8 @@ def test_not_holds_when_unanswered_and_any_fires_the_rule_once(tmp_path: Path) -
     rules:
       - {id: unless_no, when: {not: {q: no}}, conclude: f}
       - {id: either, when: {any: [{lifts: x}, {lifts: y}]}, conclude: g}
-    """)
+    """,
+    )
     engine = Engine(kb)
     assert engine.consult(answers.from_mapping({}, kb)).order == ["unless_no"]
     assert engine.consult(answers.from_mapping({"q": "no"}, kb)).order == []
@@ -203,8 +230,13 @@ def test_importing_experta_the_project_way_runs_a_rule_and_leaves_logging_alone(
 def test_the_result_is_identical_across_hash_seeds() -> None:
     outputs = set()
     for seed in ("0", "1", "12345"):
-        done = run_cli("--answers", str(CASES / "tnation_ak47.yaml"), "--format", "json",
-                       env={"PYTHONHASHSEED": seed})
+        done = run_cli(
+            "--answers",
+            str(CASES / "tnation_ak47.yaml"),
+            "--format",
+            "json",
+            env={"PYTHONHASHSEED": seed},
+        )
         assert done.returncode == 0, done.stderr
         outputs.add(done.stdout)
     assert len(outputs) == 1

@@ -33,35 +33,46 @@ def test_the_shipped_rules_load_from_the_installed_package(shipped) -> None:  # 
 
 
 def test_a_typo_in_a_key_is_named_with_its_line_and_the_right_spelling(tmp_path: Path) -> None:
-    assert problems(tmp_path, SUGGESTION + """
+    assert problems(
+        tmp_path,
+        SUGGESTION
+        + """
 rules:
   - id: r
     when: {}
     sugest: heat
-""") == [
+""",
+    ) == [
         "test.yaml:8:5: E003: unknown key 'sugest' in rule 'r' (did you mean 'suggest'?); "
         "allowed: id, when, conclude, suggest, confidence, priority",
     ]
 
 
 def test_a_duplicate_key_that_would_drop_a_condition_is_an_error(tmp_path: Path) -> None:
-    assert problems(tmp_path, """
+    assert problems(
+        tmp_path,
+        """
 questions: [{id: q, ask: Q?, type: yes_no, why: W.}]
-""" + SUGGESTION + """
+"""
+        + SUGGESTION
+        + """
 rules:
   - id: r
     when:
       q: yes
       q: no
     suggest: heat
-""") == [
+""",
+    ) == [
         "test.yaml:11:7: E002: duplicate key 'q' (first at line 10): YAML would keep only the last "
         "one; merge them or rename one",
     ]
 
 
 def test_wrong_types_missing_fields_and_bad_tiers_are_all_reported_together(tmp_path: Path) -> None:
-    assert problems(tmp_path, """
+    assert problems(
+        tmp_path,
+        """
 suggestions:
   - id: heat
     tier: urgnt
@@ -74,7 +85,8 @@ suggestions:
     confidence: 0.5
     evidence: one_poster
     sources: [{source: guide, quote: Walk.}]
-""") == [
+""",
+    ) == [
         "test.yaml:3:11: E003: suggestion 'heat' 'tier' must be one of: emergency, urgent, "
         "see_clinician, self_care, training, prevention; got 'urgnt' (did you mean 'urgent'?)",
         "test.yaml:5:17: E003: suggestion 'heat' 'confidence' must be a number (got 'high')",
@@ -88,17 +100,24 @@ def test_a_yaml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     assert found[0].startswith("test.yaml:4:1: E001: YAML syntax:")
 
 
-def test_unknown_question_finding_and_suggestion_are_named_with_a_suggestion(tmp_path: Path) -> None:
-    assert problems(tmp_path, """
+def test_unknown_question_finding_and_suggestion_are_named_with_a_suggestion(
+    tmp_path: Path,
+) -> None:
+    assert problems(
+        tmp_path,
+        """
 questions: [{id: fever, ask: Fever?, type: yes_no, why: W.}]
 findings: [{id: hot, means: Hot}]
-""" + SUGGESTION + """
+"""
+        + SUGGESTION
+        + """
 rules:
   - id: r
     when: {fevr: yes, finding: hott}
     conclude: hoot
     suggest: heatt
-""") == [
+""",
+    ) == [
         "test.yaml:10:12: E011: unknown question 'fevr' (did you mean 'fever'?)",
         "test.yaml:10:32: E011: unknown finding 'hott' (did you mean 'hot'?)",
         "test.yaml:11:15: E011: rule 'r' concludes unknown finding 'hoot' (did you mean 'hot'?)",
@@ -107,15 +126,20 @@ rules:
 
 
 def test_a_value_that_is_not_a_choice_would_never_fire_so_it_is_an_error(tmp_path: Path) -> None:
-    assert problems(tmp_path, """
+    assert problems(
+        tmp_path,
+        """
 questions:
   - {id: legs, ask: Legs?, type: one_of, choices: {none: None, both_legs: Both}, why: W.}
   - {id: q, ask: Q?, type: yes_no, why: W.}
-""" + SUGGESTION + """
+"""
+        + SUGGESTION
+        + """
 rules:
   - {id: r, when: {legs: both_leg}, suggest: heat}
   - {id: s, when: {q: maybe}, suggest: heat}
-""") == [
+""",
+    ) == [
         "test.yaml:10:20: E012: 'both_leg' is not a choice of 'legs' (did you mean 'both_legs'?); "
         "choices: none, both_legs",
         "test.yaml:11:20: E012: 'maybe' is not a choice of 'q'; choices: yes, no, unsure",
@@ -123,22 +147,30 @@ rules:
 
 
 def test_a_number_comparison_on_a_question_that_is_not_a_number(tmp_path: Path) -> None:
-    assert problems(tmp_path, """
+    assert problems(
+        tmp_path,
+        """
 questions: [{id: q, ask: Q?, type: yes_no, why: W.}]
-""" + SUGGESTION + """
+"""
+        + SUGGESTION
+        + """
 rules:
   - {id: r, when: {q: {at_least: 3}}, suggest: heat}
-""") == [
+""",
+    ) == [
         "test.yaml:8:20: E013: 'at_least' compares numbers, but 'q' is a yes_no question; "
         "compare it with one of: yes, no, unsure",
     ]
 
 
 def test_duplicate_ids_across_files_name_both_places(tmp_path: Path) -> None:
-    directory = write_rules(tmp_path / "rules", {
-        "base.yaml": BASE,
-        "a.yaml": "questions: [{id: weight_unit, ask: Again?, type: yes_no, why: W.}]\n",
-    })
+    directory = write_rules(
+        tmp_path / "rules",
+        {
+            "base.yaml": BASE,
+            "a.yaml": "questions: [{id: weight_unit, ask: Again?, type: yes_no, why: W.}]\n",
+        },
+    )
     with pytest.raises(RulesError) as caught:
         loading.load([directory])
     (problem,) = caught.value.problems
@@ -148,7 +180,9 @@ def test_duplicate_ids_across_files_name_both_places(tmp_path: Path) -> None:
 
 
 def test_citing_an_undeclared_source_or_quoting_a_thread_without_a_poster(tmp_path: Path) -> None:
-    assert problems(tmp_path, """
+    assert problems(
+        tmp_path,
+        """
 suggestions:
   - id: heat
     tier: self_care
@@ -159,7 +193,8 @@ suggestions:
       - {source: tnation, poster: Kubo, quote: Q.}
       - {source: thread, quote: Who said it?}
 rules: [{id: r, when: {}, suggest: heat}]
-""") == [
+""",
+    ) == [
         "test.yaml:8:9: E011: suggestion 'heat' cites undeclared source 'tnation'",
         "test.yaml:9:9: E003: suggestion 'heat' quotes forum thread 'thread' without 'poster': "
         "say who wrote it",
@@ -167,14 +202,20 @@ rules: [{id: r, when: {}, suggest: heat}]
 
 
 def test_a_disagreement_naming_an_unknown_suggestion(tmp_path: Path) -> None:
-    assert problems(tmp_path, SUGGESTION + """
+    assert problems(
+        tmp_path,
+        SUGGESTION
+        + """
 disagreements:
   - {id: d, topic: T?, prefer: heat, over: [cold], why: W.}
-""") == ["test.yaml:6:45: E011: disagreement 'd' names unknown suggestion 'cold'"]
+""",
+    ) == ["test.yaml:6:45: E011: disagreement 'd' names unknown suggestion 'cold'"]
 
 
 def test_a_personal_sentence_may_only_use_plain_names_of_numbers(tmp_path: Path) -> None:
-    assert problems(tmp_path, """
+    assert problems(
+        tmp_path,
+        """
 questions: [{id: q, ask: Q?, type: yes_no, why: W.}]
 suggestions:
   - id: heat
@@ -185,7 +226,8 @@ suggestions:
     evidence: one_poster
     sources: [{source: guide, quote: Q.}]
 rules: [{id: r, when: {}, suggest: heat}]
-""") == [
+""",
+    ) == [
         "test.yaml:6:15: E014: '{q.__class__}' is not a plain name",
         "test.yaml:6:15: E014: '{q}' in suggestion 'heat' is neither one of its numbers nor a "
         "number question",

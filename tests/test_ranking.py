@@ -6,9 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_kb
-
-from conftest import consult
+from conftest import consult, make_kb
 
 SUGGESTIONS = """
 suggestions:
@@ -77,29 +75,39 @@ def test_an_emergency_comes_first_and_drops_training_and_prevention(tmp_path: Pa
 
 
 def test_several_rules_combine_their_confidence(tmp_path: Path) -> None:
-    kb = kb_with(tmp_path, """
+    kb = kb_with(
+        tmp_path,
+        """
   - {id: one, when: {sore: yes}, suggest: heat}
   - {id: two, when: {tight: yes}, suggest: heat, confidence: 0.5}
-""")
+""",
+    )
     assert consult(kb, {"sore": "yes"}).advice[0].confidence == pytest.approx(0.6)
     both = consult(kb, {"sore": "yes", "tight": "yes"}).advice[0]
     assert both.confidence == pytest.approx(1 - 0.4 * 0.5)
     assert [r.rule for r in both.because] == ["one", "two"]
 
 
-def test_the_highest_priority_rule_sets_the_tier_and_a_tie_takes_the_more_urgent(tmp_path: Path) -> None:
-    kb = kb_with(tmp_path, """
+def test_the_highest_priority_rule_sets_the_tier_and_a_tie_takes_the_more_urgent(
+    tmp_path: Path,
+) -> None:
+    kb = kb_with(
+        tmp_path,
+        """
   - {id: low, when: {sore: yes}, suggest: [{id: see_gp, tier: self_care}], priority: 1}
   - {id: high, when: {tight: yes}, suggest: [{id: see_gp, tier: urgent}], priority: 5}
   - {id: tie, when: {numb: yes}, suggest: [{id: see_gp, tier: training}], priority: 5}
-""")
+""",
+    )
     assert consult(kb, {"sore": "yes"}).advice[0].tier == "self_care"
     assert consult(kb, {"sore": "yes", "tight": "yes"}).advice[0].tier == "urgent"
     assert consult(kb, {"tight": "yes", "numb": "yes"}).advice[0].tier == "urgent"
 
 
 def test_a_disagreement_shows_the_preferred_side_and_the_dissent(tmp_path: Path) -> None:
-    kb = kb_with(tmp_path, "  - {id: sore_back, when: {sore: yes}, suggest: [stretch_back, never_stretch]}\n")
+    kb = kb_with(
+        tmp_path, "  - {id: sore_back, when: {sore: yes}, suggest: [stretch_back, never_stretch]}\n"
+    )
     result = consult(kb, {"sore": "yes"})
     assert [a.id for a in result.advice] == ["never_stretch"]
     (debate,) = result.disagreements
@@ -116,13 +124,20 @@ def test_when_only_the_dissent_fires_the_preferred_side_is_still_shown(tmp_path:
     assert [a.id for a in result.disagreements[0].dissent] == ["stretch_back"]
 
 
-def test_because_chains_name_the_answers_and_the_findings_with_their_own_reasons(tmp_path: Path) -> None:
-    kb = make_kb(tmp_path, QUESTIONS + SUGGESTIONS + """
+def test_because_chains_name_the_answers_and_the_findings_with_their_own_reasons(
+    tmp_path: Path,
+) -> None:
+    kb = make_kb(
+        tmp_path,
+        QUESTIONS
+        + SUGGESTIONS
+        + """
 findings: [{id: tight_back, means: Your back is tight}]
 rules:
   - {id: notice, when: {tight: yes}, conclude: tight_back}
   - {id: treat, when: {finding: tight_back, sore: yes}, suggest: heat}
-""")
+""",
+    )
     (advice,) = consult(kb, {"tight": "yes", "sore": "yes"}).advice
     (reason,) = advice.because
     assert reason.rule == "treat"
@@ -142,8 +157,9 @@ rules:
         ({"working_weight": 300, "weight_unit": "lb"}, "about 150 lb instead of 300 lb"),
     ],
 )
-def test_personal_numbers_come_back_in_the_users_unit(tmp_path: Path, given: dict[str, object],
-                                                      expected: str) -> None:
+def test_personal_numbers_come_back_in_the_users_unit(
+    tmp_path: Path, given: dict[str, object], expected: str
+) -> None:
     kb = kb_with(tmp_path, "  - {id: layoff, when: {}, suggest: back_off}\n")
     (advice,) = consult(kb, given).advice
     assert advice.text == f"Back off for a few weeks. For you: {expected}."

@@ -7,10 +7,19 @@ from triage.yaml_reader import LocDict, decode, location_of, parse
 
 
 def test_yes_no_on_off_stay_words_and_only_true_false_are_booleans() -> None:
-    data, problems = parse("a: yes\nb: no\nc: on\nd: off\ne: true\nf: False\ng: 2024-01-01\n", "f.yaml")
+    data, problems = parse(
+        "a: yes\nb: no\nc: on\nd: off\ne: true\nf: False\ng: 2024-01-01\n", "f.yaml"
+    )
     assert problems == []
-    assert data == {"a": "yes", "b": "no", "c": "on", "d": "off", "e": True, "f": False,
-                    "g": "2024-01-01"}
+    assert data == {
+        "a": "yes",
+        "b": "no",
+        "c": "on",
+        "d": "off",
+        "e": True,
+        "f": False,
+        "g": "2024-01-01",
+    }
 
 
 def test_a_duplicate_key_is_reported_with_both_lines_and_not_silently_dropped() -> None:

@@ -21,8 +21,16 @@ Value = str | int | float | tuple[str, ...]
 MAX_BYTES = 1_000_000  # an answers file is a few dozen lines; anything near this is a wrong file
 LB_PER_KG = 2.20462262185
 _NUMBER = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*([A-Za-z]+)?\s*(?:/\s*10)?\s*$")
-_UNIT_WORDS = {"kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "lb": "lb", "lbs": "lb",
-               "pound": "lb", "pounds": "lb"}
+_UNIT_WORDS = {
+    "kg": "kg",
+    "kgs": "kg",
+    "kilo": "kg",
+    "kilos": "kg",
+    "lb": "lb",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+}
 CODE = "A001"
 
 
@@ -35,8 +43,11 @@ class Answers:
 
 def read_bytes(raw: bytes, filename: str, kb: KnowledgeBase) -> Answers:
     if len(raw) > MAX_BYTES:
-        raise _error(filename, f"too large for an answers file ({len(raw) / 1e6:.1f} MB); it should "
-                     "map question ids to answers, one per line")
+        raise _error(
+            filename,
+            f"too large for an answers file ({len(raw) / 1e6:.1f} MB); it should "
+            "map question ids to answers, one per line",
+        )
     text, problems = decode(raw, filename)
     if text is None:
         raise AnswersError(problems)
@@ -44,11 +55,17 @@ def read_bytes(raw: bytes, filename: str, kb: KnowledgeBase) -> Answers:
     if problems:
         raise AnswersError(problems)
     if data is None:
-        raise _error(filename, "the file is empty: write question ids with answers, e.g. 'fever: no' "
-                     "('spasm-triage questions' lists them)")
+        raise _error(
+            filename,
+            "the file is empty: write question ids with answers, e.g. 'fever: no' "
+            "('spasm-triage questions' lists them)",
+        )
     if not isinstance(data, Mapping):
-        raise _error(filename, "expected question ids mapped to answers, e.g. 'fever: no'; got "
-                     f"{'a list' if isinstance(data, list) else 'a single value'}")
+        raise _error(
+            filename,
+            "expected question ids mapped to answers, e.g. 'fever: no'; got "
+            f"{'a list' if isinstance(data, list) else 'a single value'}",
+        )
     return from_mapping(data, kb, filename)
 
 
@@ -58,15 +75,22 @@ def from_mapping(data: Mapping[str, Any], kb: KnowledgeBase, filename: str = "an
     units: dict[str, str] = {}
 
     def where(key: str) -> Location:
-        return location_of(data, [key], key=True) if isinstance(data, LocDict) else Location(filename)
+        found = location_of(data, [key], key=True) if isinstance(data, LocDict) else None
+        return found or Location(filename)
 
     unit_question = kb.about.weight_unit_question
     default_unit = data.get(unit_question) if unit_question else None
     for key, raw in data.items():
         question = kb.questions.get(key)
         if question is None:
-            problems.append(Problem(CODE, f"unknown question '{key}'{did_you_mean(key, kb.questions)}; "
-                                    "'spasm-triage questions' lists them all", where(key)))
+            problems.append(
+                Problem(
+                    CODE,
+                    f"unknown question '{key}'{did_you_mean(key, kb.questions)}; "
+                    "'spasm-triage questions' lists them all",
+                    where(key),
+                )
+            )
             continue
         if raw is None or raw == "" or raw == []:
             continue  # left blank: unknown
@@ -109,8 +133,10 @@ def normalize(question: Question, raw: Any, default_unit: Any = None) -> tuple[V
         if unit is None and str(default_unit).lower() in WEIGHT_UNITS:
             unit = str(default_unit).lower()
         if unit is None:
-            raise ValueError(f"'{qid}' is a weight: give its unit, e.g. '{number:g} kg' or "
-                             f"'{number:g} lb' (or answer the unit question)")
+            raise ValueError(
+                f"'{qid}' is a weight: give its unit, e.g. '{number:g} kg' or "
+                f"'{number:g} lb' (or answer the unit question)"
+            )
         number = number / LB_PER_KG if unit == "lb" else number
     _check_range(question, number, raw)
     return (int(number) if number == int(number) else number), unit
@@ -124,8 +150,10 @@ def _choice(question: Question, raw: Any) -> str:
     for choice in allowed:
         if word.lower() == choice.lower():
             return choice
-    raise ValueError(f"'{question.id}' must be {'one' if question.type == 'one_of' else 'any'} of: "
-                     f"{', '.join(allowed)} (got {_show(raw)}){did_you_mean(word, allowed)}")
+    raise ValueError(
+        f"'{question.id}' must be {'one' if question.type == 'one_of' else 'any'} of: "
+        f"{', '.join(allowed)} (got {_show(raw)}){did_you_mean(word, allowed)}"
+    )
 
 
 def _number(question: Question, raw: Any) -> tuple[float, str | None]:
@@ -148,7 +176,9 @@ def _number(question: Question, raw: Any) -> tuple[float, str | None]:
         return number, _UNIT_WORDS[unit.lower()]
     expected = (question.unit or "").lower()
     if unit.lower().rstrip("s") != expected.rstrip("s"):
-        raise ValueError(f"'{question.id}' is in {question.unit or 'plain numbers'} (got {_show(raw)})")
+        raise ValueError(
+            f"'{question.id}' is in {question.unit or 'plain numbers'} (got {_show(raw)})"
+        )
     return number, None
 
 
@@ -166,7 +196,13 @@ def _show(raw: Any) -> str:
         return "a mapping"
     if isinstance(raw, list):
         return "a list"
-    text = repr(raw) if isinstance(raw, str) else str(raw).lower() if isinstance(raw, bool) else str(raw)
+    text = (
+        repr(raw)
+        if isinstance(raw, str)
+        else str(raw).lower()
+        if isinstance(raw, bool)
+        else str(raw)
+    )
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -19,16 +19,29 @@ def _parser() -> argparse.ArgumentParser:
         description="Triage for a lifter's lower-back spasm: red flags first, then ranked, "
         "sourced advice. Not a diagnosis.",
     )
-    parser.add_argument("--answers", metavar="FILE",
-                        help="YAML or JSON file mapping question ids to answers ('-' reads stdin)")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                        help="output format (default: text)")
+    parser.add_argument(
+        "--answers",
+        metavar="FILE",
+        help="YAML or JSON file mapping question ids to answers ('-' reads stdin)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="output format (default: text)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    questions = commands.add_parser("questions", help="list every question: id, wording, type, choices")
+    questions = commands.add_parser(
+        "questions", help="list every question: id, wording, type, choices"
+    )
     questions.add_argument("--format", choices=("text", "json"), default="text", dest="list_format")
     check = commands.add_parser("check", help="load and validate rule files")
-    check.add_argument("paths", nargs="*", metavar="PATH",
-                       help="rule directories or files (default: the shipped rules)")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="rule directories or files (default: the shipped rules)",
+    )
     return parser
 
 
@@ -41,8 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check([Path(p) for p in args.paths] or None)
         if args.answers is not None:
             return _consult(args.answers, args.format)
-        print("spasm-triage: give your answers with --answers FILE (YAML or JSON; "
-              "'spasm-triage questions' lists the questions). See --help.", file=sys.stderr)
+        print(
+            "spasm-triage: give your answers with --answers FILE (YAML or JSON; "
+            "'spasm-triage questions' lists the questions). See --help.",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except TriageError as exc:
         show_codes = not isinstance(exc, AnswersError)
@@ -91,8 +107,9 @@ def _questions(fmt: str) -> int:
             "section": q.section,
             "ask": q.ask,
             "type": q.type,
-            "choices": [c for c, _ in q.choices] if q.choices else
-            (["yes", "no", "unsure"] if q.type == "yes_no" else []),
+            "choices": [c for c, _ in q.choices]
+            if q.choices
+            else (["yes", "no", "unsure"] if q.type == "yes_no" else []),
             "unit": q.unit,
             "why": q.why,
         }
@@ -115,9 +132,11 @@ def _check(paths: list[Path] | None) -> int:
 
     kb = loading.load(paths)
     compile_rules(kb)  # proves every rule compiles to experta, not only that it parses
-    print(f"ok: {len(kb.files)} files, {len(kb.questions)} questions, {len(kb.rules)} rules, "
-          f"{len(kb.suggestions)} suggestions, {len(kb.sources)} sources, "
-          f"{len(kb.disagreements)} disagreements")
+    print(
+        f"ok: {len(kb.files)} files, {len(kb.questions)} questions, {len(kb.rules)} rules, "
+        f"{len(kb.suggestions)} suggestions, {len(kb.sources)} sources, "
+        f"{len(kb.disagreements)} disagreements"
+    )
     return EXIT_OK
 
 

@@ -154,7 +154,9 @@ def _resolve_answer_test(
         return test
     if qtype in ("number", "scale"):
         if op in ("includes", "includes_any"):
-            return bad(WRONG_COMPARISON, f"'{op}' needs a many_of question; '{test.question}' is {qtype}")
+            return bad(
+                WRONG_COMPARISON, f"'{op}' needs a many_of question; '{test.question}' is {qtype}"
+            )
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             return bad(
                 WRONG_COMPARISON,

@@ -104,7 +104,8 @@ class _Compiler:
         if op in ("is", "includes"):
             return Answer(q=test.question, value=value)
         if op in ("one_of", "includes_any"):
-            return Answer(q=test.question, value=P(lambda v, s=frozenset(value): v in s))
+            choices = frozenset(value if isinstance(value, tuple) else (value,))
+            return Answer(q=test.question, value=P(lambda v, s=choices: v in s))
         compare = _COMPARE[op]
         return Answer(q=test.question, value=P(lambda v, t=value, c=compare: c(v, t)))
 
@@ -168,7 +169,7 @@ class Engine:
         self._engine = compile_rules(kb)()
 
     def facts(self, answers: Answers) -> list[Any]:
-        facts = []
+        facts: list[Any] = []
         for question, value in answers.values.items():
             if isinstance(value, tuple):
                 facts.extend(Answer(q=question, value=v) for v in value)

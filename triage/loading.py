@@ -58,7 +58,9 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+            files.extend(
+                sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            )
         else:
             files.append(path)
     return files
@@ -71,13 +73,17 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
     docs: list[tuple[str, LocDict]] = []
     if not files:
         where = ", ".join(str(p) for p in (paths or [shipped_rules_dir()]))
-        raise RulesError([Problem(FILE_UNREADABLE, "no rule files (*.yaml) found", Location(where))])
+        raise RulesError(
+            [Problem(FILE_UNREADABLE, "no rule files (*.yaml) found", Location(where))]
+        )
     for file in files:
         name = str(file)
         try:
             raw = file.read_bytes()
         except OSError as exc:
-            problems.append(Problem(FILE_UNREADABLE, f"cannot read: {exc.strerror}", Location(name)))
+            problems.append(
+                Problem(FILE_UNREADABLE, f"cannot read: {exc.strerror}", Location(name))
+            )
             continue
         text, found = decode(raw, name)
         problems.extend(found)
@@ -120,23 +126,33 @@ def build(docs: list[tuple[str, LocDict]]) -> KnowledgeBase:
 
     for kind in (*KINDS, "sections"):
         seen: dict[str, Location] = {}
-        entries = [(s.id, s.location) for s in sections] if kind == "sections" else [
-            (item["id"], item.value_locs["id"]) for item, _ in items[kind]
-        ]
+        entries = (
+            [(s.id, s.location) for s in sections]
+            if kind == "sections"
+            else [(item["id"], item.value_locs["id"]) for item, _ in items[kind]]
+        )
         for ident, loc in entries:
             if ident in seen:
                 first = seen[ident]
                 problems.append(
-                    Problem(DUPLICATE_ID, f"{kind[:-1]} id '{ident}' is already used at {first}",
-                            loc, related=(first,))
+                    Problem(
+                        DUPLICATE_ID,
+                        f"{kind[:-1]} id '{ident}' is already used at {first}",
+                        loc,
+                        related=(first,),
+                    )
                 )
             else:
                 seen[ident] = loc
 
     sources = {item["id"]: _source(item) for item, _ in items["sources"]}
-    findings = {item["id"]: Finding(item["id"], item["means"], item.loc) for item, _ in items["findings"]}
+    findings = {
+        item["id"]: Finding(item["id"], item["means"], item.loc) for item, _ in items["findings"]
+    }
     raw_questions = [(item, section) for item, section in items["questions"]]
-    questions = {item["id"]: _question(item, section, None, problems) for item, section in raw_questions}
+    questions = {
+        item["id"]: _question(item, section, None, problems) for item, section in raw_questions
+    }
     # ask_if may name any question, so conditions are resolved once every question is known.
     for item, section in raw_questions:
         if "ask_if" in item:
@@ -151,7 +167,9 @@ def build(docs: list[tuple[str, LocDict]]) -> KnowledgeBase:
         _rule(item, index, questions, findings, suggestions, problems)
         for index, (item, _) in enumerate(items["rules"])
     ]
-    disagreements = [_disagreement(item, suggestions, problems) for item, _ in items["disagreements"]]
+    disagreements = [
+        _disagreement(item, suggestions, problems) for item, _ in items["disagreements"]
+    ]
     about = _about(about_docs, questions, docs, problems)
     if problems:
         raise RulesError(problems)
@@ -175,8 +193,15 @@ def build(docs: list[tuple[str, LocDict]]) -> KnowledgeBase:
 
 
 def _source(item: LocDict) -> Source:
-    return Source(item["id"], item["kind"], item["title"], item["published"], item.get("file"),
-                  item.get("url"), item.loc)
+    return Source(
+        item["id"],
+        item["kind"],
+        item["title"],
+        item["published"],
+        item.get("file"),
+        item.get("url"),
+        item.loc,
+    )
 
 
 def _question(
@@ -185,12 +210,16 @@ def _question(
     qtype = item["type"]
     choices = item.get("choices") or {}
     if problems is not None:
+
         def misplaced(key: str, why: str) -> None:
-            problems.append(Problem(MISPLACED, f"question '{item['id']}': {why}", item.key_locs[key]))
+            problems.append(
+                Problem(MISPLACED, f"question '{item['id']}': {why}", item.key_locs[key])
+            )
 
         if qtype in ("one_of", "many_of") and not choices:
-            problems.append(Problem(SCHEMA, f"question '{item['id']}' is {qtype}: it needs 'choices'",
-                                    item.loc))
+            problems.append(
+                Problem(SCHEMA, f"question '{item['id']}' is {qtype}: it needs 'choices'", item.loc)
+            )
         if choices and qtype not in ("one_of", "many_of"):
             misplaced("choices", f"'choices' only fit one_of and many_of questions, not {qtype}")
         for key in ("unit", "min", "max"):
@@ -240,22 +269,50 @@ def _rule(
     conclude = _ids(item.get("conclude"))
     for i, name in enumerate(conclude):
         if name not in findings:
-            problems.append(Problem(UNKNOWN_REFERENCE, f"rule '{item['id']}' concludes unknown finding "
-                                    f"'{name}'{did_you_mean(name, findings)}", _at(item, "conclude", i)))
+            problems.append(
+                Problem(
+                    UNKNOWN_REFERENCE,
+                    f"rule '{item['id']}' concludes unknown finding "
+                    f"'{name}'{did_you_mean(name, findings)}",
+                    _at(item, "conclude", i),
+                )
+            )
     refs: list[SuggestRef] = []
     raw = item.get("suggest")
     for i, entry in enumerate([raw] if isinstance(raw, str) else (raw or [])):
-        ref = SuggestRef(entry, None) if isinstance(entry, str) else SuggestRef(entry["id"], entry.get("tier"))
+        ref = (
+            SuggestRef(entry, None)
+            if isinstance(entry, str)
+            else SuggestRef(entry["id"], entry.get("tier"))
+        )
         if ref.id not in suggestions:
-            problems.append(Problem(UNKNOWN_REFERENCE, f"rule '{item['id']}' suggests unknown suggestion "
-                                    f"'{ref.id}'{did_you_mean(ref.id, suggestions)}",
-                                    _at(item, "suggest", i)))
+            problems.append(
+                Problem(
+                    UNKNOWN_REFERENCE,
+                    f"rule '{item['id']}' suggests unknown suggestion "
+                    f"'{ref.id}'{did_you_mean(ref.id, suggestions)}",
+                    _at(item, "suggest", i),
+                )
+            )
         refs.append(ref)
     if not conclude and not refs:
-        problems.append(Problem(SCHEMA, f"rule '{item['id']}' does nothing: give it 'conclude' or "
-                                "'suggest'", item.loc))
-    return Rule(item["id"], when, tuple(conclude), tuple(refs), item.get("confidence"),
-                item.get("priority", 0), index, item.loc)
+        problems.append(
+            Problem(
+                SCHEMA,
+                f"rule '{item['id']}' does nothing: give it 'conclude' or 'suggest'",
+                item.loc,
+            )
+        )
+    return Rule(
+        item["id"],
+        when,
+        tuple(conclude),
+        tuple(refs),
+        item.get("confidence"),
+        item.get("priority", 0),
+        index,
+        item.loc,
+    )
 
 
 def _suggestion(
@@ -270,12 +327,23 @@ def _suggestion(
     for cite, loc in zip(item["sources"], item["sources"].item_locs, strict=True):
         source = sources.get(cite["source"])
         if source is None:
-            problems.append(Problem(UNKNOWN_REFERENCE, f"suggestion '{ident}' cites undeclared source "
-                                    f"'{cite['source']}'{did_you_mean(cite['source'], sources)}",
-                                    loc))
+            problems.append(
+                Problem(
+                    UNKNOWN_REFERENCE,
+                    f"suggestion '{ident}' cites undeclared source "
+                    f"'{cite['source']}'{did_you_mean(cite['source'], sources)}",
+                    loc,
+                )
+            )
         elif source.kind == "forum_thread" and "poster" not in cite:
-            problems.append(Problem(SCHEMA, f"suggestion '{ident}' quotes forum thread "
-                                    f"'{source.id}' without 'poster': say who wrote it", loc))
+            problems.append(
+                Problem(
+                    SCHEMA,
+                    f"suggestion '{ident}' quotes forum thread "
+                    f"'{source.id}' without 'poster': say who wrote it",
+                    loc,
+                )
+            )
         cites.append(Citation(cite["source"], cite.get("poster"), cite["quote"]))
 
     numbers: dict[str, NumberSpec] = {}
@@ -283,36 +351,69 @@ def _suggestion(
         of = questions.get(spec["of"])
         if of is None or of.type not in NUMERIC_TYPES:
             what = "which is not a question" if of is None else f"a {of.type} question"
-            problems.append(Problem(UNKNOWN_REFERENCE, f"number '{name}' of suggestion '{ident}' is "
-                                    f"computed from '{spec['of']}', {what}: it needs a number question",
-                                    item["numbers"].value_locs[name]))
-        numbers[name] = NumberSpec(spec["of"], float(spec.get("times", 1)),
-                                   tuple(sorted((spec.get("round_to") or {}).items())))
+            problems.append(
+                Problem(
+                    UNKNOWN_REFERENCE,
+                    f"number '{name}' of suggestion '{ident}' is "
+                    f"computed from '{spec['of']}', {what}: it needs a number question",
+                    item["numbers"].value_locs[name],
+                )
+            )
+        numbers[name] = NumberSpec(
+            spec["of"],
+            float(spec.get("times", 1)),
+            tuple(sorted((spec.get("round_to") or {}).items())),
+        )
         bad_units = set(spec.get("round_to") or {}) - set(WEIGHT_UNITS)
         if of is not None and of.is_weight and bad_units:
-            problems.append(Problem(SCHEMA, f"round_to of '{name}' names {', '.join(sorted(bad_units))}: "
-                                    f"weights are in {' or '.join(WEIGHT_UNITS)}",
-                                    item["numbers"].value_locs[name]))
+            problems.append(
+                Problem(
+                    SCHEMA,
+                    f"round_to of '{name}' names {', '.join(sorted(bad_units))}: "
+                    f"weights are in {' or '.join(WEIGHT_UNITS)}",
+                    item["numbers"].value_locs[name],
+                )
+            )
     personal = item.get("personal")
     if personal is not None:
         for placeholder in _placeholders(personal, item.value_locs["personal"], problems):
             question = questions.get(placeholder)
-            if placeholder not in numbers and (question is None or question.type not in NUMERIC_TYPES):
-                problems.append(Problem(BAD_TEMPLATE, f"'{{{placeholder}}}' in suggestion '{ident}' is "
-                                        "neither one of its numbers nor a number question",
-                                        item.value_locs["personal"]))
-    return Suggestion(ident, item["tier"], item["text"], personal, tuple(numbers.items()),
-                      float(item["confidence"]), item["evidence"], tuple(cites),
-                      bool(item.get("safety_net", False)), index, item.loc)
+            if placeholder not in numbers and (
+                question is None or question.type not in NUMERIC_TYPES
+            ):
+                problems.append(
+                    Problem(
+                        BAD_TEMPLATE,
+                        f"'{{{placeholder}}}' in suggestion '{ident}' is "
+                        "neither one of its numbers nor a number question",
+                        item.value_locs["personal"],
+                    )
+                )
+    return Suggestion(
+        ident,
+        item["tier"],
+        item["text"],
+        personal,
+        tuple(numbers.items()),
+        float(item["confidence"]),
+        item["evidence"],
+        tuple(cites),
+        bool(item.get("safety_net", False)),
+        index,
+        item.loc,
+    )
 
 
 def _placeholders(text: str, loc: Location, problems: list[Problem]) -> list[str]:
     """Names in {braces}; only plain names, so a template can never reach into Python objects."""
     try:
-        fields = [field for _, field, spec, conv in string.Formatter().parse(text) if field is not None]
+        fields = [
+            field for _, field, spec, conv in string.Formatter().parse(text) if field is not None
+        ]
     except ValueError as exc:
-        problems.append(Problem(BAD_TEMPLATE, f"broken {{placeholder}}: {exc}; write {{{{ for a brace",
-                                loc))
+        problems.append(
+            Problem(BAD_TEMPLATE, f"broken {{placeholder}}: {exc}; write {{{{ for a brace", loc)
+        )
         return []
     names = []
     for field in fields:
@@ -323,39 +424,74 @@ def _placeholders(text: str, loc: Location, problems: list[Problem]) -> list[str
     return names
 
 
-def _disagreement(item: LocDict, suggestions: dict[str, Suggestion], problems: list[Problem]) -> Disagreement:
+def _disagreement(
+    item: LocDict, suggestions: dict[str, Suggestion], problems: list[Problem]
+) -> Disagreement:
     over = _ids(item["over"])
     for key, names in (("prefer", [item["prefer"]]), ("over", over)):
         for i, name in enumerate(names):
             if name not in suggestions:
-                problems.append(Problem(UNKNOWN_REFERENCE, f"disagreement '{item['id']}' names unknown "
-                                        f"suggestion '{name}'{did_you_mean(name, suggestions)}",
-                                        _at(item, key, i)))
+                problems.append(
+                    Problem(
+                        UNKNOWN_REFERENCE,
+                        f"disagreement '{item['id']}' names unknown "
+                        f"suggestion '{name}'{did_you_mean(name, suggestions)}",
+                        _at(item, key, i),
+                    )
+                )
     if item["prefer"] in over:
-        problems.append(Problem(SCHEMA, f"disagreement '{item['id']}' prefers '{item['prefer']}' over "
-                                "itself", item.value_locs["over"]))
-    return Disagreement(item["id"], item["topic"], item["prefer"], tuple(over), item["why"], item.loc)
+        problems.append(
+            Problem(
+                SCHEMA,
+                f"disagreement '{item['id']}' prefers '{item['prefer']}' over itself",
+                item.value_locs["over"],
+            )
+        )
+    return Disagreement(
+        item["id"], item["topic"], item["prefer"], tuple(over), item["why"], item.loc
+    )
 
 
 def _about(
-    found: list[LocDict], questions: dict[str, Question], docs: list[tuple[str, LocDict]],
+    found: list[LocDict],
+    questions: dict[str, Question],
+    docs: list[tuple[str, LocDict]],
     problems: list[Problem],
 ) -> About:
     if not found:
         where = Location(docs[0][0]) if docs else Location("rules")
-        problems.append(Problem(SCHEMA, "no file has an 'about' block (the disclaimer and the tier "
-                                "texts); add one, e.g. in about.yaml", where))
+        problems.append(
+            Problem(
+                SCHEMA,
+                "no file has an 'about' block (the disclaimer and the tier "
+                "texts); add one, e.g. in about.yaml",
+                where,
+            )
+        )
         return About("", MappingProxyType({}), None)
     for extra in found[1:]:
-        problems.append(Problem(DUPLICATE_ID, f"'about' is already given at {found[0].loc}", extra.loc,
-                                related=(found[0].loc,)))
+        problems.append(
+            Problem(
+                DUPLICATE_ID,
+                f"'about' is already given at {found[0].loc}",
+                extra.loc,
+                related=(found[0].loc,),
+            )
+        )
     raw = found[0]
     unit_question = raw.get("weight_unit_question")
     if unit_question is not None:
         question = questions.get(unit_question)
         if question is None or set(question.choice_ids) != set(WEIGHT_UNITS):
-            problems.append(Problem(UNKNOWN_REFERENCE, f"weight_unit_question '{unit_question}' must be a "
-                                    "one_of question with the choices kg and lb",
-                                    raw.value_locs["weight_unit_question"]))
-    tiers = {tier: TierText(raw["tiers"][tier]["title"], raw["tiers"][tier]["action"]) for tier in TIERS}
+            problems.append(
+                Problem(
+                    UNKNOWN_REFERENCE,
+                    f"weight_unit_question '{unit_question}' must be a "
+                    "one_of question with the choices kg and lb",
+                    raw.value_locs["weight_unit_question"],
+                )
+            )
+    tiers = {
+        tier: TierText(raw["tiers"][tier]["title"], raw["tiers"][tier]["action"]) for tier in TIERS
+    }
     return About(raw["disclaimer"], MappingProxyType(tiers), unit_question)

@@ -99,7 +99,7 @@ def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Res
             kb.suggestions[disagreement.prefer], because, kb, answers
         )
         dissent = tuple(
-            advice.pop(s, None) or _unfired(kb.suggestions[s], (), kb, answers)
+            advice.pop(s) if s in advice else _unfired(kb.suggestions[s], (), kb, answers)
             for s in disagreement.over
         )
         advice[preferred.id] = preferred
@@ -128,18 +128,27 @@ def _advise(
     tier = min(tiers, key=TIER_RANK.__getitem__)
     unique = {rule.id: rule for rule, _ in contributions}
     # Noisy-OR: each rule is independent support, so agreement raises confidence but never past 1.
-    doubt = prod(1 - (r.confidence if r.confidence is not None else suggestion.confidence)
-                 for r in unique.values())
+    doubt = prod(
+        1 - (r.confidence if r.confidence is not None else suggestion.confidence)
+        for r in unique.values()
+    )
     because = tuple(explain.rule(rule_id) for rule_id in unique)
-    return Advice(suggestion, tier, round(1 - doubt, 3), personal_text(suggestion, kb, answers),
-                  because, top)
+    return Advice(
+        suggestion, tier, round(1 - doubt, 3), personal_text(suggestion, kb, answers), because, top
+    )
 
 
 def _unfired(
     suggestion: Suggestion, because: tuple[RuleReason, ...], kb: KnowledgeBase, answers: Answers
 ) -> Advice:
-    return Advice(suggestion, suggestion.tier, suggestion.confidence,
-                  personal_text(suggestion, kb, answers), because, 0)
+    return Advice(
+        suggestion,
+        suggestion.tier,
+        suggestion.confidence,
+        personal_text(suggestion, kb, answers),
+        because,
+        0,
+    )
 
 
 class _Explainer:

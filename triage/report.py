@@ -87,6 +87,7 @@ def _debate(debate: Debate, kb: KnowledgeBase) -> dict[str, Any]:
 
 # ---- text and Markdown share one layout; only the marks differ ----
 
+
 def to_text(result: Result, kb: KnowledgeBase) -> str:
     return _layout(result, kb, markdown=False)
 
@@ -111,8 +112,12 @@ def _layout(result: Result, kb: KnowledgeBase, *, markdown: bool) -> str:
         lines.append("Nothing in the rules applies to these answers.")
         return "\n".join(lines) + "\n"
     overall = kb.about.tiers[result.tier]
-    lines.extend([f"{'**' if markdown else ''}{overall.title}: {overall.action}{'**' if markdown else ''}",
-                  ""])
+    lines.extend(
+        [
+            f"{'**' if markdown else ''}{overall.title}: {overall.action}{'**' if markdown else ''}",
+            "",
+        ]
+    )
 
     main = [a for a in result.advice if not a.suggestion.safety_net]
     number = 0
@@ -147,12 +152,16 @@ def _layout(result: Result, kb: KnowledgeBase, *, markdown: bool) -> str:
             lines.extend(_source_lines(advice, kb, "    "))
         lines.append("")
     if result.left_out:
-        lines.append(f"Training and prevention advice is left out until the emergency is dealt with "
-                     f"({len(result.left_out)} suggestion(s)).")
+        lines.append(
+            f"Training and prevention advice is left out until the emergency is dealt with "
+            f"({len(result.left_out)} suggestion(s))."
+        )
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _advice_lines(advice: Advice, kb: KnowledgeBase, lines: list[str], mark: str, markdown: bool) -> None:
+def _advice_lines(
+    advice: Advice, kb: KnowledgeBase, lines: list[str], mark: str, markdown: bool
+) -> None:
     evidence = advice.suggestion.evidence.replace("_", " ")
     lines.append(f"{mark} {advice.text}")
     lines.append(f"   confidence {advice.confidence:.0%} ({evidence})")

@@ -59,8 +59,11 @@ def _describe(error: Any, doc: Any, filename: str) -> list[Problem]:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             where = location_of(doc, [*path, key], key=True) or here
             problems.append(
-                Problem(SCHEMA, f"unknown key '{key}' in {subject}{hint}; allowed: {', '.join(known)}",
-                        where)
+                Problem(
+                    SCHEMA,
+                    f"unknown key '{key}' in {subject}{hint}; allowed: {', '.join(known)}",
+                    where,
+                )
             )
         return problems
     if kind == "required":
@@ -80,7 +83,7 @@ def _describe(error: Any, doc: Any, filename: str) -> list[Problem]:
         ]
     if kind == "propertyNames":
         bad = _first_bad_name(error.instance)
-        where = location_of(doc, [*path, bad], key=True) if bad is not None else here
+        where = (location_of(doc, [*path, bad], key=True) if bad is not None else None) or here
         return [
             Problem(
                 SCHEMA,
@@ -92,15 +95,26 @@ def _describe(error: Any, doc: Any, filename: str) -> list[Problem]:
     if kind == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
-        return [Problem(SCHEMA, f"{subject} must be {_plain_type(expected)} (got {_show(error.instance)})",
-                        here)]
+        return [
+            Problem(
+                SCHEMA,
+                f"{subject} must be {_plain_type(expected)} (got {_show(error.instance)})",
+                here,
+            )
+        ]
     if kind == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        close = difflib.get_close_matches(str(error.instance), [str(v) for v in error.validator_value],
-                                          n=1, cutoff=0.6)
+        close = difflib.get_close_matches(
+            str(error.instance), [str(v) for v in error.validator_value], n=1, cutoff=0.6
+        )
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return [Problem(SCHEMA, f"{subject} must be one of: {allowed}; got {_show(error.instance)}{hint}",
-                        here)]
+        return [
+            Problem(
+                SCHEMA,
+                f"{subject} must be one of: {allowed}; got {_show(error.instance)}{hint}",
+                here,
+            )
+        ]
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return [Problem(SCHEMA, f"{subject} {error.message}", here)]
     if kind == "minLength":

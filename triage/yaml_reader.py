@@ -92,8 +92,11 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
             key = "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
         if not isinstance(key, Hashable) or not isinstance(key, str):
             loader.problems.append(
-                Problem(YAML_SYNTAX, "a key must be a plain name, not a list or mapping",
-                        loader.loc(key_node))
+                Problem(
+                    YAML_SYNTAX,
+                    "a key must be a plain name, not a list or mapping",
+                    loader.loc(key_node),
+                )
             )
             continue
         if key in data:
@@ -145,7 +148,9 @@ def decode(raw: bytes, filename: str) -> tuple[str | None, list[Problem]]:
 def parse(text: str, filename: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document. Returns (data, problems); data is None when nothing usable was read."""
     if "\x00" in text:
-        return None, [Problem(FILE_UNREADABLE, "binary data, not a YAML text file", Location(filename))]
+        return None, [
+            Problem(FILE_UNREADABLE, "binary data, not a YAML text file", Location(filename))
+        ]
     loader = _Loader(text)
     loader.filename = filename
     try:
