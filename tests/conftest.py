@@ -12,11 +12,14 @@ from typing import Any
 
 import pytest
 
-from triage import answers, loading, ranking
+from triage import answers, cache, loading, ranking
 from triage.engine import Engine
 from triage.model import KnowledgeBase
 
 CASES = Path(__file__).parent / "cases"
+
+# Tests never touch the user's real cache; subprocesses inherit this too.
+os.environ[cache.ENV] = tempfile.mkdtemp(prefix="spasm-triage-cache-")
 
 # The smallest complete knowledge base: the 'about' block and one source. Tests add the rest.
 BASE = """

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from triage import conditions, schema
+from triage import cache, conditions, schema
 from triage.errors import (
     BAD_TEMPLATE,
     DUPLICATE_ID,
@@ -71,6 +71,8 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
     files = rule_files([shipped_rules_dir()] if paths is None else paths)
     problems: list[Problem] = []
     docs: list[tuple[str, LocDict]] = []
+    read: list[tuple[str, bytes]] = []
+    newly_valid: list[str] = []
     if not files:
         where = ", ".join(str(p) for p in (paths or [shipped_rules_dir()]))
         raise RulesError(
@@ -85,6 +87,7 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
                 Problem(FILE_UNREADABLE, f"cannot read: {exc.strerror}", Location(name))
             )
             continue
+        read.append((name, raw))
         text, found = decode(raw, name)
         problems.extend(found)
         if text is None:
@@ -93,16 +96,23 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
         problems.extend(found)
         if data is None:  # unreadable (reported), or empty: an empty file loads nothing
             continue
-        found = schema.validate(data, name)
-        problems.extend(found)
+        key = cache.file_key(raw)
+        if not cache.is_valid(key):
+            found = schema.validate(data, name)
+            problems.extend(found)
+            if not found:
+                newly_valid.append(key)
         if not found and isinstance(data, LocDict):
             docs.append((name, data))
     if problems:
         raise RulesError(problems)
-    return build(docs)
+    kb = build(docs, cache.fingerprint(read))
+    # Only a whole knowledge base that loaded cleanly marks its files as valid.
+    cache.remember_valid(newly_valid)
+    return kb
 
 
-def build(docs: list[tuple[str, LocDict]]) -> KnowledgeBase:
+def build(docs: list[tuple[str, LocDict]], fingerprint: str = "") -> KnowledgeBase:
     """Schema-valid documents to a KnowledgeBase, checking ids and every reference between files."""
     problems: list[Problem] = []
     items: dict[str, list[tuple[LocDict, str]]] = {kind: [] for kind in KINDS}
@@ -189,6 +199,7 @@ def build(docs: list[tuple[str, LocDict]]) -> KnowledgeBase:
         disagreements=tuple(disagreements),
         about=about,
         files=tuple(name for name, _ in docs),
+        fingerprint=fingerprint,
     )
 
 

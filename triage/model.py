@@ -162,3 +162,4 @@ class KnowledgeBase:
     disagreements: tuple[Disagreement, ...]
     about: About
     files: tuple[str, ...]
+    fingerprint: str  # a hash of the files that made it: which rules gave a piece of advice
