@@ -8,20 +8,15 @@ from pathlib import Path
 
 from conftest import BASE, CASES, run_cli, write_rules
 
+from triage.model import TIERS
+
 
 def test_json_output_keeps_the_contract() -> None:
     done = run_cli("--answers", str(CASES / "bench_op.yaml"), "--format", "json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert {"tier", "suggestions", "disagreements", "disclaimer"} <= set(result)
-    assert result["tier"] in (
-        "emergency",
-        "urgent",
-        "see_clinician",
-        "self_care",
-        "training",
-        "prevention",
-    )
+    assert result["tier"] in TIERS
     assert result["disclaimer"]
     for suggestion in result["suggestions"]:
         assert {"id", "tier", "text", "confidence", "because", "sources"} <= set(suggestion)

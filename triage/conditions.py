@@ -20,14 +20,13 @@ from triage.yaml_reader import LocDict, LocList
 Scalar = str | int | float
 
 NUMBER_OPS = ("at_least", "at_most", "more_than", "less_than")
-ALL_OPS = ("is", "one_of", "includes", "includes_any", *NUMBER_OPS)
 WORDS = frozenset({"all", "any", "not", "finding"})
 
 
 @dataclass(frozen=True)
 class AnswerTest:
     question: str
-    op: str  # one of ALL_OPS
+    op: str  # is, one_of, includes, includes_any, or one of NUMBER_OPS
     value: Scalar | tuple[Scalar, ...]
     location: Location = field(compare=False)
 
@@ -54,8 +53,6 @@ class Not:
 
 
 Condition = Union[AnswerTest, FindingTest, All, AnyOf, Not]  # noqa: UP007 (a runtime alias)
-
-ALWAYS = All(())
 
 
 def parse(data: Any, where: Location) -> Condition:
@@ -211,13 +208,3 @@ def negation_normal_form(cond: Condition, negate: bool = False) -> Condition:
         parts = tuple(negation_normal_form(p, negate) for p in cond.parts)
         return All(parts) if negate else AnyOf(parts)
     return Not(cond) if negate else cond
-
-
-def referenced_questions(cond: Condition) -> set[str]:
-    if isinstance(cond, AnswerTest):
-        return {cond.question}
-    if isinstance(cond, All | AnyOf):
-        return set().union(*(referenced_questions(p) for p in cond.parts))
-    if isinstance(cond, Not):
-        return referenced_questions(cond.part)
-    return set()

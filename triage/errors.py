@@ -28,7 +28,6 @@ class Problem:
     code: str
     message: str
     location: Location
-    severity: str = "error"
     related: tuple[Location, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:

@@ -6,7 +6,8 @@ messages would only echo it."""
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -117,7 +118,6 @@ def build(docs: list[tuple[str, LocDict]], fingerprint: str = "") -> KnowledgeBa
     problems: list[Problem] = []
     items: dict[str, list[tuple[LocDict, str]]] = {kind: [] for kind in KINDS}
     sections: list[Section] = []
-    section_of: dict[str, str] = {}
     about_docs: list[LocDict] = []
     for name, doc in docs:
         section_id = Path(name).stem
@@ -132,7 +132,6 @@ def build(docs: list[tuple[str, LocDict]], fingerprint: str = "") -> KnowledgeBa
                 items[kind].append((item, section_id))
         if "about" in doc:
             about_docs.append(doc["about"])
-        section_of[name] = section_id
 
     for kind in (*KINDS, "sections"):
         seen: dict[str, Location] = {}
@@ -159,16 +158,15 @@ def build(docs: list[tuple[str, LocDict]], fingerprint: str = "") -> KnowledgeBa
     findings = {
         item["id"]: Finding(item["id"], item["means"], item.loc) for item, _ in items["findings"]
     }
-    raw_questions = [(item, section) for item, section in items["questions"]]
     questions = {
-        item["id"]: _question(item, section, None, problems) for item, section in raw_questions
+        item["id"]: _question(item, section, problems) for item, section in items["questions"]
     }
     # ask_if may name any question, so conditions are resolved once every question is known.
-    for item, section in raw_questions:
+    for item, _ in items["questions"]:
         if "ask_if" in item:
             cond = conditions.parse(item["ask_if"], item.value_locs["ask_if"])
             resolved = conditions.resolve(cond, questions, findings, problems)
-            questions[item["id"]] = _question(item, section, resolved, problems=None)
+            questions[item["id"]] = replace(questions[item["id"]], ask_if=resolved)
     suggestions = {
         item["id"]: _suggestion(item, index, sources, questions, problems)
         for index, (item, _) in enumerate(items["suggestions"])
@@ -215,29 +213,25 @@ def _source(item: LocDict) -> Source:
     )
 
 
-def _question(
-    item: LocDict, section: str, ask_if: conditions.Condition | None, problems: list[Problem] | None
-) -> Question:
+def _question(item: LocDict, section: str, problems: list[Problem]) -> Question:
+    """The question without its ask_if, which is resolved once all questions are known."""
     qtype = item["type"]
     choices = item.get("choices") or {}
-    if problems is not None:
 
-        def misplaced(key: str, why: str) -> None:
-            problems.append(
-                Problem(MISPLACED, f"question '{item['id']}': {why}", item.key_locs[key])
-            )
+    def misplaced(key: str, why: str) -> None:
+        problems.append(Problem(MISPLACED, f"question '{item['id']}': {why}", item.key_locs[key]))
 
-        if qtype in ("one_of", "many_of") and not choices:
-            problems.append(
-                Problem(SCHEMA, f"question '{item['id']}' is {qtype}: it needs 'choices'", item.loc)
-            )
-        if choices and qtype not in ("one_of", "many_of"):
-            misplaced("choices", f"'choices' only fit one_of and many_of questions, not {qtype}")
-        for key in ("unit", "min", "max"):
-            if key in item and qtype != "number":
-                misplaced(key, f"'{key}' only fits number questions, not {qtype}")
-        if "min" in item and "max" in item and item["min"] > item["max"]:
-            misplaced("max", f"'max' ({item['max']}) is below 'min' ({item['min']})")
+    if qtype in ("one_of", "many_of") and not choices:
+        problems.append(
+            Problem(SCHEMA, f"question '{item['id']}' is {qtype}: it needs 'choices'", item.loc)
+        )
+    if choices and qtype not in ("one_of", "many_of"):
+        misplaced("choices", f"'choices' only fit one_of and many_of questions, not {qtype}")
+    for key in ("unit", "min", "max"):
+        if key in item and qtype != "number":
+            misplaced(key, f"'{key}' only fits number questions, not {qtype}")
+    if "min" in item and "max" in item and item["min"] > item["max"]:
+        misplaced("max", f"'max' ({item['max']}) is below 'min' ({item['min']})")
     return Question(
         id=item["id"],
         ask=item["ask"],
@@ -247,7 +241,7 @@ def _question(
         unit=item.get("unit"),
         min=item.get("min", 0 if qtype == "scale" else None),
         max=item.get("max", 10 if qtype == "scale" else None),
-        ask_if=ask_if,
+        ask_if=None,
         short=item.get("short", item["ask"]),
         priority=item.get("priority", 0),
         section=section,
@@ -257,6 +251,16 @@ def _question(
 
 def _ids(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value or [])
+
+
+def _known(
+    problems: list[Problem], name: str, known: Collection[str], what: str, where: Location
+) -> None:
+    """Report `name` unless it is among `known`; `what` reads before it, e.g. "rule 'r' suggests"."""
+    if name not in known:
+        problems.append(
+            Problem(UNKNOWN_REFERENCE, f"{what} '{name}'{did_you_mean(name, known)}", where)
+        )
 
 
 def _at(item: LocDict, key: str, index: int) -> Location:
@@ -279,15 +283,8 @@ def _rule(
     )
     conclude = _ids(item.get("conclude"))
     for i, name in enumerate(conclude):
-        if name not in findings:
-            problems.append(
-                Problem(
-                    UNKNOWN_REFERENCE,
-                    f"rule '{item['id']}' concludes unknown finding "
-                    f"'{name}'{did_you_mean(name, findings)}",
-                    _at(item, "conclude", i),
-                )
-            )
+        what = f"rule '{item['id']}' concludes unknown finding"
+        _known(problems, name, findings, what, _at(item, "conclude", i))
     refs: list[SuggestRef] = []
     raw = item.get("suggest")
     for i, entry in enumerate([raw] if isinstance(raw, str) else (raw or [])):
@@ -296,15 +293,8 @@ def _rule(
             if isinstance(entry, str)
             else SuggestRef(entry["id"], entry.get("tier"))
         )
-        if ref.id not in suggestions:
-            problems.append(
-                Problem(
-                    UNKNOWN_REFERENCE,
-                    f"rule '{item['id']}' suggests unknown suggestion "
-                    f"'{ref.id}'{did_you_mean(ref.id, suggestions)}",
-                    _at(item, "suggest", i),
-                )
-            )
+        what = f"rule '{item['id']}' suggests unknown suggestion"
+        _known(problems, ref.id, suggestions, what, _at(item, "suggest", i))
         refs.append(ref)
     if not conclude and not refs:
         problems.append(
@@ -337,16 +327,10 @@ def _suggestion(
     cites: list[Citation] = []
     for cite, loc in zip(item["sources"], item["sources"].item_locs, strict=True):
         source = sources.get(cite["source"])
-        if source is None:
-            problems.append(
-                Problem(
-                    UNKNOWN_REFERENCE,
-                    f"suggestion '{ident}' cites undeclared source "
-                    f"'{cite['source']}'{did_you_mean(cite['source'], sources)}",
-                    loc,
-                )
-            )
-        elif source.kind == "forum_thread" and "poster" not in cite:
+        _known(
+            problems, cite["source"], sources, f"suggestion '{ident}' cites undeclared source", loc
+        )
+        if source is not None and source.kind == "forum_thread" and "poster" not in cite:
             problems.append(
                 Problem(
                     SCHEMA,
@@ -441,15 +425,8 @@ def _disagreement(
     over = _ids(item["over"])
     for key, names in (("prefer", [item["prefer"]]), ("over", over)):
         for i, name in enumerate(names):
-            if name not in suggestions:
-                problems.append(
-                    Problem(
-                        UNKNOWN_REFERENCE,
-                        f"disagreement '{item['id']}' names unknown "
-                        f"suggestion '{name}'{did_you_mean(name, suggestions)}",
-                        _at(item, key, i),
-                    )
-                )
+            what = f"disagreement '{item['id']}' names unknown suggestion"
+            _known(problems, name, suggestions, what, _at(item, key, i))
     if item["prefer"] in over:
         problems.append(
             Problem(

@@ -21,7 +21,6 @@ TIERS: tuple[str, ...] = (
 TIER_RANK = MappingProxyType({tier: rank for rank, tier in enumerate(TIERS)})
 
 QuestionType = Literal["yes_no", "one_of", "many_of", "number", "scale"]
-YES_NO_CHOICES = MappingProxyType({"yes": "yes", "no": "no", "unsure": "not sure"})
 NUMERIC_TYPES = frozenset({"number", "scale"})
 WEIGHT_UNIT = "weight"
 WEIGHT_UNITS = ("kg", "lb")
