@@ -7,8 +7,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage.errors import AnswersError, Location, Problem, RunawayError, TriageError
+
+if TYPE_CHECKING:
+    from triage.answers import Answers
+    from triage.model import KnowledgeBase
 
 EXIT_OK, EXIT_RULES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -28,7 +33,18 @@ def _parser() -> argparse.ArgumentParser:
         "--format",
         choices=("text", "json", "markdown"),
         default="text",
-        help="output format (default: text)",
+        help="output format with --answers (default: text)",
+    )
+    parser.add_argument(
+        "--interactive",
+        action="store_true",
+        help="with --answers: take those answers and ask only what is missing",
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue an unfinished questionnaire"
+    )
+    parser.add_argument(
+        "--save", metavar="FILE", help="also write the advice as Markdown, e.g. for a physio"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     questions = commands.add_parser(
@@ -52,14 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _questions(args.list_format)
         if args.command == "check":
             return _check([Path(p) for p in args.paths] or None)
-        if args.answers is not None:
-            return _consult(args.answers, args.format)
-        print(
-            "spasm-triage: give your answers with --answers FILE (YAML or JSON; "
-            "'spasm-triage questions' lists the questions). See --help.",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        if args.answers is not None and not args.interactive:
+            return _consult(args.answers, args.format, args.save)
+        return _interactive(args.answers, args.resume, args.save)
     except TriageError as exc:
         show_codes = not isinstance(exc, AnswersError)
         for problem in exc.problems:
@@ -77,22 +88,112 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _consult(answers_path: str, fmt: str) -> int:
-    from triage import answers, loading, ranking, report
-    from triage.engine import Engine
+def _read_answers(answers_path: str, kb: KnowledgeBase) -> Answers:
+    from triage import answers
 
-    kb = loading.load()
     name = "<stdin>" if answers_path == "-" else answers_path
     try:
         raw = sys.stdin.buffer.read() if answers_path == "-" else Path(answers_path).read_bytes()
     except OSError as exc:
         problem = Problem("A001", f"cannot read the answers file: {exc.strerror}", Location(name))
         raise AnswersError([problem]) from None
-    given = answers.read_bytes(raw, name, kb)
+    return answers.read_bytes(raw, name, kb)
+
+
+def _consult(answers_path: str, fmt: str, save: str | None) -> int:
+    from triage import loading, ranking, report
+    from triage.engine import Engine
+
+    kb = loading.load()
+    given = _read_answers(answers_path, kb)
     result = ranking.rank(kb, given, Engine(kb).consult(given))
     render = {"json": report.to_json, "markdown": report.to_markdown, "text": report.to_text}[fmt]
     sys.stdout.write(render(result, kb).rstrip("\n") + "\n")
+    if save:
+        return _save(save, report.to_markdown(result, kb))
     return EXIT_OK
+
+
+def _save(path: str, markdown: str) -> int:
+    try:
+        Path(path).write_text(markdown, encoding="utf-8")
+    except OSError as exc:
+        print(
+            f"spasm-triage: could not save the advice to {path}: {exc.strerror} "
+            "(it is shown above)",
+            file=sys.stderr,
+        )
+        return EXIT_RULES
+    print(f"Saved as Markdown: {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _interactive(prefill: str | None, resume: bool, save: str | None) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            "spasm-triage: the questionnaire needs a terminal. Without one, give your answers "
+            "in a file: spasm-triage --answers FILE ('spasm-triage questions' lists them).",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from rich.console import Console
+
+    from triage import loading, report, screen, unfinished
+    from triage.questionnaire import Session, Terminal
+    from triage.relevance import Progress
+
+    kb = loading.load()
+    console = Console()
+    progress = Progress()
+    if prefill is not None:
+        given = _read_answers(prefill, kb)
+        progress = Progress(dict(given.values), set(), dict(given.weight_units))
+    saved = unfinished.load(kb)
+    session = Session(kb, Terminal(console), progress)
+    failed_save: list[str] = []
+
+    def keep(current: Progress) -> None:
+        try:
+            unfinished.save(current, kb)
+        except OSError as exc:
+            if not failed_save:  # say it once; the questionnaire goes on
+                failed_save.append(str(exc))
+                console.print(
+                    f"[yellow]Could not keep your answers on disk ({exc.strerror}); "
+                    "Ctrl-C would lose them.[/yellow]"
+                )
+
+    try:
+        screen.intro(console, kb)
+        if saved is not None and (resume or _continue_saved(saved[1])):
+            session.progress = saved[0]
+            console.print(f"Carrying on from your answers of {saved[1]}.")
+        elif resume:
+            console.print("There is no unfinished questionnaire to resume; starting a new one.")
+        session.on_answer = keep
+        result = session.run()
+    except (KeyboardInterrupt, EOFError):
+        kept = session.progress.values or session.progress.blank
+        tail = " Your answers so far are kept: 'spasm-triage --resume' carries on." if kept else ""
+        print(f"\nspasm-triage: stopped.{tail}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    screen.result(console, result, kb)
+    unfinished.clear()
+    if save:
+        return _save(save, report.to_markdown(result, kb))
+    return EXIT_OK
+
+
+def _continue_saved(when: str) -> bool:
+    import questionary
+
+    return bool(
+        questionary.confirm(
+            f"You have an unfinished questionnaire from {when}. Carry on with it? "
+            "(No starts again and discards it)",
+            default=True,
+        ).unsafe_ask()
+    )
 
 
 def _questions(fmt: str) -> int:

@@ -124,9 +124,17 @@ def build(docs: list[tuple[str, LocDict]], fingerprint: str = "") -> KnowledgeBa
         if "section" in doc:
             raw = doc["section"]
             section_id = raw["id"]
-            sections.append(Section(raw["id"], raw["title"], raw.get("order", 100), raw.loc))
+            sections.append(
+                Section(
+                    raw["id"],
+                    raw["title"],
+                    raw.get("order", 100),
+                    bool(raw.get("always_ask", False)),
+                    raw.loc,
+                )
+            )
         elif doc.get("questions"):
-            sections.append(Section(section_id, section_id.replace("_", " "), 100, doc.loc))
+            sections.append(Section(section_id, section_id.replace("_", " "), 100, False, doc.loc))
         for kind in KINDS:
             for item in doc.get(kind, []):
                 items[kind].append((item, section_id))
@@ -456,7 +464,7 @@ def _about(
                 where,
             )
         )
-        return About("", MappingProxyType({}), None)
+        return About("", "", MappingProxyType({}), None)
     for extra in found[1:]:
         problems.append(
             Problem(
@@ -482,4 +490,5 @@ def _about(
     tiers = {
         tier: TierText(raw["tiers"][tier]["title"], raw["tiers"][tier]["action"]) for tier in TIERS
     }
-    return About(raw["disclaimer"], MappingProxyType(tiers), unit_question)
+    intro = raw.get("intro", raw["disclaimer"])
+    return About(raw["disclaimer"], intro, MappingProxyType(tiers), unit_question)

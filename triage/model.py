@@ -31,6 +31,7 @@ class Section:
     id: str
     title: str
     order: int
+    always_ask: bool
     location: Location = field(compare=False)
 
 
@@ -146,6 +147,7 @@ class TierText:
 @dataclass(frozen=True)
 class About:
     disclaimer: str
+    intro: str
     tiers: MappingProxyType[str, TierText]
     weight_unit_question: str | None
 

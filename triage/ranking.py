@@ -191,7 +191,10 @@ def answer_words(question: Question, value: Any, answers: Answers) -> str:
     if question.is_weight:
         unit = answers.weight_units.get(question.id, "kg")
         return f"{_number(display_weight(value, unit))} {unit}"
-    return f"{_number(value)} {question.unit}" if question.unit else _number(value)
+    if not question.unit:
+        return _number(value)
+    unit = question.unit[:-1] if value == 1 and question.unit.endswith("s") else question.unit
+    return f"{_number(value)} {unit}"
 
 
 def personal_text(suggestion: Suggestion, kb: KnowledgeBase, answers: Answers) -> str:

@@ -137,10 +137,10 @@ def _layout(result: Result, kb: KnowledgeBase, *, markdown: bool) -> str:
             d = debate.disagreement
             lines.append(f"{'**' if markdown else ''}{d.topic}{'**' if markdown else ''}")
             lines.append(f"- We suggest: {debate.preferred.text}")
-            lines.extend(_source_lines(debate.preferred, kb, "    "))
+            lines.extend(source_lines(debate.preferred, kb, "    "))
             for other in debate.dissent:
                 lines.append(f"- The other view: {other.text}")
-                lines.extend(_source_lines(other, kb, "    "))
+                lines.extend(source_lines(other, kb, "    "))
             lines.append(f"- Why we prefer the first: {d.why}")
             lines.append("")
 
@@ -149,7 +149,7 @@ def _layout(result: Result, kb: KnowledgeBase, *, markdown: bool) -> str:
         heading("Get help if things change", h2)
         for advice in nets:
             lines.append(f"- {advice.text}")
-            lines.extend(_source_lines(advice, kb, "    "))
+            lines.extend(source_lines(advice, kb, "    "))
         lines.append("")
     if result.left_out:
         lines.append(
@@ -165,18 +165,18 @@ def _advice_lines(
     evidence = advice.suggestion.evidence.replace("_", " ")
     lines.append(f"{mark} {advice.text}")
     lines.append(f"   confidence {advice.confidence:.0%} ({evidence})")
-    reasons = _flat_reasons(advice.because)
+    reasons = flat_reasons(advice.because)
     if reasons:
         lines.append(f"   because: {'; '.join(reasons)}")
-    lines.extend(_source_lines(advice, kb, "   "))
+    lines.extend(source_lines(advice, kb, "   "))
 
 
-def _flat_reasons(because: tuple[RuleReason, ...]) -> list[str]:
+def flat_reasons(because: tuple[RuleReason, ...]) -> list[str]:
     out: list[str] = []
     for rule in because:
         for fact in rule.facts:
             text = fact.text
-            inner = _flat_reasons(fact.because)
+            inner = flat_reasons(fact.because)
             if inner:
                 text += f" (from: {', '.join(inner)})"
             if text not in out:
@@ -184,7 +184,7 @@ def _flat_reasons(because: tuple[RuleReason, ...]) -> list[str]:
     return out
 
 
-def _source_lines(advice: Advice, kb: KnowledgeBase, indent: str) -> list[str]:
+def source_lines(advice: Advice, kb: KnowledgeBase, indent: str) -> list[str]:
     lines = []
     for cite in advice.suggestion.sources:
         source = kb.sources[cite.source]

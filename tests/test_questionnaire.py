@@ -1,0 +1,240 @@
+"""The questionnaire, driven through prompt_toolkit's pipe input: the real questionary prompts
+receive keystrokes, as from a keyboard. An oracle answers whatever is asked, so the tests see
+what the adaptive questionnaire chooses to ask."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import questionary
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from triage import questionnaire, unfinished
+from triage.model import KnowledgeBase
+from triage.questionnaire import Session, Terminal
+from triage.relevance import Progress
+
+DOWN, ENTER, SPACE = "\x1b[B", "\r", " "
+NO_RED_FLAGS = {
+    "saddle_numbness": "no",
+    "bladder_bowel_change": "no",
+    "leg_symptoms": "none",
+    "leg_weakness": "no",
+    "major_trauma": "no",
+    "collapse_signs": "no",
+    "fever": "no",
+    "infection_risk": "no",
+    "cancer_history": "no",
+    "weight_loss": "no",
+    "night_pain": "no",
+    "bone_risk": "no",
+    "age": 30,
+}
+
+
+class Driver:
+    """Types the oracle's answer into each prompt just before it opens, and notes what was asked."""
+
+    def __init__(
+        self, kb: KnowledgeBase, pipe: Any, oracle: dict[str, Any], review: list[str] | None = None
+    ) -> None:
+        self.kb, self.pipe, self.oracle = kb, pipe, oracle
+        self.review = list(review or ["done"])
+        self.asked: list[str] = []
+        self.by_words = {" ".join(q.ask.split()): q for q in kb.questions.values()}
+
+    def send(self, keys: str) -> None:
+        with contextlib.suppress(OSError):  # the terminal is gone: the prompt reads end-of-file
+            self.pipe.send_text(keys)
+
+    def question(self, message: str) -> Any:
+        return self.by_words.get(" ".join(message.split()))
+
+    def select(self, message: str, choices: list[questionary.Choice], **kw: Any) -> Any:
+        values = [c.value for c in choices]
+        question = self.question(message)
+        if question is not None:
+            self.asked.append(question.id)
+            wanted = self.oracle.get(
+                question.id, "unsure" if question.type == "yes_no" else values[0]
+            )
+        elif message.startswith("Your answers"):
+            step = self.review.pop(0)
+            wanted = "done" if step == "done" else "change"
+            if step != "done":
+                self.review.insert(0, step)  # the next prompt picks the answer to change
+        else:  # "Which answer?"
+            wanted = self.review.pop(0).split(":", 1)[1]
+        start = values.index(kw.get("default")) if kw.get("default") in values else 0
+        moves = values.index(wanted) - start
+        self.send(("\x1b[A" * -moves if moves < 0 else DOWN * moves) + ENTER)
+        return REAL["select"](message, choices=choices, **kw)
+
+    def checkbox(self, message: str, choices: list[questionary.Choice], **kw: Any) -> Any:
+        question = self.question(message)
+        self.asked.append(question.id)
+        wanted = set(self.oracle.get(question.id, []))
+        keys = "".join(
+            (SPACE if (c.value in wanted) != bool(c.checked) else "") + DOWN for c in choices
+        )
+        self.send(keys + ENTER)
+        return REAL["checkbox"](message, choices=choices, **kw)
+
+    def text(self, message: str, **kw: Any) -> Any:
+        question = self.question(message)
+        self.asked.append(question.id)
+        answer = self.oracle.get(question.id, "")
+        self.send("\x7f" * len(kw.get("default", "")) + str(answer) + ENTER)
+        return REAL["text"](message, **kw)
+
+
+REAL = {"select": questionary.select, "checkbox": questionary.checkbox, "text": questionary.text}
+
+
+@pytest.fixture
+def drive(shipped: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    def run(
+        oracle: dict[str, Any],
+        review: list[str] | None = None,
+        progress: Progress | None = None,
+        close_after: int | None = None,
+    ) -> tuple[Any, ...]:
+        with create_pipe_input() as pipe:
+            driver = Driver(shipped, pipe, oracle, review)
+            for name in REAL:
+                monkeypatch.setattr(questionnaire.questionary, name, getattr(driver, name))
+            out = io.StringIO()
+            console = Console(file=out, width=100, color_system=None)
+            saved: list[dict[str, Any]] = []
+
+            def on_answer(p: Progress) -> None:
+                saved.append(dict(p.values))
+                if close_after is not None and len(saved) >= close_after:
+                    pipe.close()  # the terminal goes away mid-questionnaire
+
+            session = Session(
+                shipped, Terminal(console, pipe, DummyOutput()), progress or Progress(), on_answer
+            )
+            result = session.run()
+            return driver, session, result, out.getvalue(), saved
+
+    yield run
+
+
+def test_the_red_flag_screen_comes_first_and_in_full(drive: Any, shipped: KnowledgeBase) -> None:
+    driver, _, result, _, _ = drive(NO_RED_FLAGS)
+    screen = [q.id for q in shipped.questions.values() if q.section == "red_flags"]
+    asked_flags = [q for q in driver.asked if q in screen]
+    assert driver.asked[: len(asked_flags)] == asked_flags
+    # Every red-flag question whose own ask-condition holds was asked (first_episode needs age 50+).
+    assert set(screen) - set(asked_flags) == {"first_episode", "fall_or_knock"}
+    assert result.tier in ("self_care", "see_clinician")
+
+
+def test_a_yes_to_an_emergency_sign_stops_the_questions_at_once(drive: Any) -> None:
+    driver, _, result, _, _ = drive({"saddle_numbness": "yes"})
+    assert driver.asked == ["saddle_numbness"]
+    assert result.tier == "emergency" and result.advice[0].tier == "emergency"
+    assert not {a.tier for a in result.advice} & {"training", "prevention"}
+
+
+def test_questions_that_cannot_change_the_advice_are_not_asked(drive: Any) -> None:
+    squatter, _, _, _, _ = drive({**NO_RED_FLAGS, "lifts": ["squat"], "spasm_during": ["squat"]})
+    assert "gm_style" not in squatter.asked and "tail_tuck" not in squatter.asked
+    assert "working_weight" not in squatter.asked
+    gm, _, _, _, _ = drive({**NO_RED_FLAGS, "lifts": ["good_morning", "deadlift"]})
+    assert "gm_style" in gm.asked and "tail_tuck" in gm.asked
+    assert len(squatter.asked) < len(gm.asked)
+
+
+def test_the_unit_is_asked_once_before_a_weight_and_numbers_come_back_in_it(drive: Any) -> None:
+    oracle = {
+        **NO_RED_FLAGS,
+        "lifts": ["deadlift"],
+        "recent_layoff": "yes",
+        "weight_unit": "lb",
+        "working_weight": "315",
+    }
+    driver, _, result, _, _ = drive(oracle)
+    assert driver.asked.count("weight_unit") == 1
+    assert driver.asked.index("weight_unit") < driver.asked.index("working_weight")
+    back_off = next(a for a in result.advice if a.id == "back_off_few_weeks")
+    assert "160 lb instead of 315 lb" in back_off.text
+
+
+def test_an_invalid_number_is_refused_at_the_prompt_with_a_reason(shipped: KnowledgeBase) -> None:
+    question = shipped.questions["age"]
+    with create_pipe_input() as pipe:
+        pipe.send_text("forty" + ENTER + "\x7f" * 5 + "41" + ENTER)
+        out = io.StringIO()
+        value, _ = questionnaire.prompt(
+            question, Progress(), shipped, Terminal(Console(file=out), pipe, DummyOutput())
+        )
+    assert value == 41
+
+
+def test_changing_an_answer_in_review_re_asks_what_it_opens_and_drops_what_it_closes(
+    drive: Any, shipped: KnowledgeBase
+) -> None:
+    oracle: dict[str, Any] = {**NO_RED_FLAGS, "lifts": ["good_morning"], "gm_style": "locked_knees"}
+
+    class Changing(dict):  # type: ignore[type-arg]
+        """Answers lifts differently the second time it is asked."""
+
+        count = 0
+
+        def get(self, key: str, default: Any = None) -> Any:
+            if key == "lifts":
+                self.count += 1
+                return ["good_morning"] if self.count == 1 else ["squat"]
+            return super().get(key, default)
+
+    driver, session, result, _, _ = drive(Changing(oracle), review=["change:lifts", "done"])
+    assert driver.asked.count("lifts") == 2
+    assert "gm_style" not in session.progress.values  # no longer relevant: dropped
+    assert "gm_hips_back_rdl_style" not in [a.id for a in result.advice]
+
+
+def test_every_answer_is_handed_over_as_given_and_a_closed_terminal_ends_the_prompts(
+    drive: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed: list[dict[str, Any]] = []
+    real = Session.__post_init__
+
+    def spy(self: Session) -> None:
+        real(self)
+        inner = self.on_answer
+        self.on_answer = lambda p: (handed.append(dict(p.values)), inner(p))  # type: ignore[assignment]
+
+    monkeypatch.setattr(Session, "__post_init__", spy)
+    with pytest.raises(EOFError):  # the CLI turns this into a message and exit code 130
+        drive(NO_RED_FLAGS, close_after=3)
+    assert [list(h) for h in handed] == [
+        ["saddle_numbness"],
+        ["saddle_numbness", "bladder_bowel_change"],
+        ["saddle_numbness", "bladder_bowel_change", "leg_symptoms"],
+    ]
+
+
+def test_resume_continues_where_it_stopped(
+    drive: Any, shipped: KnowledgeBase, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(unfinished.ENV, str(tmp_path))
+    progress = Progress({"saddle_numbness": "no", "bladder_bowel_change": "no"})
+    unfinished.save(progress, shipped)
+    loaded = unfinished.load(shipped)
+    assert loaded is not None
+    driver, _, _, _, _ = drive(NO_RED_FLAGS, progress=loaded[0])
+    assert "saddle_numbness" not in driver.asked and "bladder_bowel_change" not in driver.asked
+    assert driver.asked[0] == "leg_symptoms"
+
+
+def test_prefilled_answers_are_not_asked_again(drive: Any) -> None:
+    driver, _, _, _, _ = drive(NO_RED_FLAGS, progress=Progress(dict(NO_RED_FLAGS)))
+    assert not set(driver.asked) & set(NO_RED_FLAGS)

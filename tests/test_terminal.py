@@ -1,0 +1,171 @@
+"""End to end in a real terminal: tmux runs the installed `spasm-triage` in a pseudo-terminal,
+the test types keys and reads the rendered screen, as a person would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CASES
+
+if not shutil.which("tmux"):
+    if os.environ.get("CI"):
+        pytest.fail("tmux is needed for the terminal tests in CI", pytrace=False)
+    pytest.skip("tmux is not installed", allow_module_level=True)
+
+DOWN, ENTER = "Down", "Enter"
+
+
+class Screen:
+    def __init__(self, socket: str, name: str) -> None:
+        self.socket, self.name = socket, name
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=30
+        )
+        return done.stdout
+
+    def start(self, command: str, cwd: Path, env: dict[str, str]) -> None:
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        self.tmux(
+            "new-session",
+            "-d",
+            "-s",
+            self.name,
+            "-x",
+            "100",
+            "-y",
+            "60",
+            "-c",
+            str(cwd),
+            f"env {exports} {command}; echo EXIT=$?; sleep 600",
+        )
+
+    def text(self) -> str:
+        return self.tmux("capture-pane", "-p", "-J", "-S", "-2000", "-t", self.name)
+
+    def wait_for(self, words: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            seen = self.text()
+            if words in seen:
+                return seen
+            time.sleep(0.1)
+        raise AssertionError(f"{words!r} never appeared; the screen shows:\n{self.text()}")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", self.name, key)
+            time.sleep(0.15)
+
+    def stop(self) -> None:
+        self.tmux("kill-session", "-t", self.name)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[tuple[Screen, dict[str, str], Path]]:
+    socket = f"spasm-triage-test-{os.getpid()}"
+    env = {
+        "SPASM_TRIAGE_STATE_DIR": str(tmp_path / "state"),
+        "SPASM_TRIAGE_CACHE_DIR": str(tmp_path / "cache"),
+        "TERM": "xterm-256color",
+    }
+    screen = Screen(socket, "t")
+    yield screen, env, tmp_path
+    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=30)
+
+
+COMMAND = f"{sys.executable} -m triage"
+
+
+def test_an_emergency_sign_stops_the_questions_and_says_what_to_do(terminal) -> None:  # type: ignore[no-untyped-def]
+    screen, env, cwd = terminal
+    screen.start(COMMAND, cwd, env)
+    screen.wait_for("not a diagnosis")
+    screen.wait_for("why we ask:")
+    screen.keys(ENTER)  # "Yes" to numbness between the legs
+    shown = screen.wait_for("EXIT=0")
+    assert "Go to an emergency department now" in shown
+    assert "Since the back pain started" not in shown  # the next question was never asked
+
+
+def test_ctrl_c_keeps_the_answers_and_resume_carries_on(terminal) -> None:  # type: ignore[no-untyped-def]
+    screen, env, cwd = terminal
+    screen.start(COMMAND, cwd, env)
+    screen.wait_for("why we ask:")
+    screen.keys(DOWN, ENTER)  # No
+    screen.wait_for("trouble peeing")
+    screen.keys(DOWN, ENTER)  # No
+    screen.wait_for("going into your legs")
+    screen.keys("C-c")
+    shown = screen.wait_for("EXIT=130")
+    assert "spasm-triage --resume" in shown and "Traceback" not in shown
+    screen.stop()
+
+    screen.start(f"{COMMAND} --resume", cwd, env)
+    shown = screen.wait_for("going into your legs")
+    assert "Carrying on from your answers" in shown
+    assert "trouble peeing" not in shown.split("Carrying on")[1]  # not asked again
+    screen.keys(DOWN, DOWN, DOWN, ENTER)  # Yes, both legs
+    shown = screen.wait_for("EXIT=0")
+    assert "emergency department" in shown
+
+
+def test_prefilled_answers_lead_to_review_results_and_a_saved_report(terminal) -> None:  # type: ignore[no-untyped-def]
+    screen, env, cwd = terminal
+    answers = cwd / "answers.yaml"
+    flags = [
+        "saddle_numbness",
+        "bladder_bowel_change",
+        "leg_weakness",
+        "major_trauma",
+        "collapse_signs",
+        "fever",
+        "infection_risk",
+        "cancer_history",
+        "weight_loss",
+        "night_pain",
+        "bone_risk",
+    ]
+    answers.write_text(
+        (CASES / "bench_op.yaml").read_text()
+        + "".join(f"{f}: no\n" for f in flags)
+        + "leg_symptoms: none\nage: 30\n"
+    )
+    screen.start(f"{COMMAND} --answers answers.yaml --interactive --save report.md", cwd, env)
+    # Only what the file leaves open is asked; answer each with the first choice or a blank.
+    deadline = time.monotonic() + 60
+    while "Your answers are above" not in screen.text():
+        assert time.monotonic() < deadline, screen.text()
+        screen.wait_for("?")
+        if "Your answers are above" in screen.text():
+            break
+        screen.keys(ENTER)
+        time.sleep(0.2)
+    screen.keys(ENTER)  # See my advice
+    shown = screen.wait_for("EXIT=0")
+    assert "What to do now" in shown and "Where the advice disagrees" in shown
+    assert "unnamed reply 1" in shown  # sources are shown
+    report = (cwd / "report.md").read_text()
+    assert report.startswith("# spasm-triage") and "banded good mornings" in report.lower()
+
+
+def test_without_a_terminal_it_points_to_answers_files(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "triage"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "needs a terminal" in done.stderr and "--answers FILE" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""

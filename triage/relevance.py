@@ -1,0 +1,209 @@
+"""What partial answers already settle, and which question could still change the advice.
+
+Conditions are evaluated three-valued over a questionnaire in progress: True, False, or None
+(unknown: it depends on a question not asked yet). A question asked and left blank counts as
+answered with nothing, as the engine sees it. The engine itself only ever runs on finished
+answers; this module decides what to ask, never what to advise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from triage.conditions import All as AllOf
+from triage.conditions import AnswerTest, Condition, FindingTest
+from triage.conditions import AnyOf as AnyOfC
+from triage.conditions import Not as NotC
+from triage.model import KnowledgeBase, Question, Rule
+
+Tri = bool | None
+
+
+@dataclass
+class Progress:
+    """A questionnaire in progress: the answers so far, and what was asked but left blank."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    blank: set[str] = field(default_factory=set)
+    weight_units: dict[str, str] = field(default_factory=dict)
+
+    def asked(self, question: str) -> bool:
+        return question in self.values or question in self.blank
+
+
+def test_answer(test: AnswerTest, value: Any) -> bool:
+    """The same comparison the compiled engine makes (tests hold the two to agreement)."""
+    op, arg = test.op, test.value
+    chosen = value if isinstance(value, tuple) else (value,)
+    if op in ("is", "includes"):
+        return arg in chosen
+    if op in ("one_of", "includes_any"):
+        options = arg if isinstance(arg, tuple) else (arg,)
+        return any(v in options for v in chosen)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    threshold = float(arg)  # type: ignore[arg-type]
+    return {
+        "at_least": value >= threshold,
+        "at_most": value <= threshold,
+        "more_than": value > threshold,
+        "less_than": value < threshold,
+    }[op]
+
+
+class Evaluation:
+    """Three-valued status of every rule and finding for one state of the answers."""
+
+    def __init__(self, kb: KnowledgeBase, progress: Progress) -> None:
+        self.kb, self.progress = kb, progress
+        self._rules: dict[str, Tri] = {}
+        self._findings: dict[str, Tri] = {}
+        self._open: set[str] = set()
+        self._concluders = _concluders(kb)
+
+    def condition(self, cond: Condition) -> Tri:
+        if isinstance(cond, AllOf):
+            parts = [self.condition(p) for p in cond.parts]
+            return False if False in parts else True if all(parts) else None
+        if isinstance(cond, AnyOfC):
+            parts = [self.condition(p) for p in cond.parts]
+            return True if True in parts else False if all(p is False for p in parts) else None
+        if isinstance(cond, NotC):
+            inner = self.condition(cond.part)
+            return None if inner is None else not inner
+        if isinstance(cond, FindingTest):
+            return self.finding(cond.finding)
+        value = self.progress.values.get(cond.question)
+        if value is None:
+            return False if cond.question in self.progress.blank else None
+        return test_answer(cond, value)
+
+    def rule(self, rule: Rule) -> Tri:
+        if rule.id not in self._rules:
+            self._rules[rule.id] = self.condition(rule.when)
+        return self._rules[rule.id]
+
+    def finding(self, finding: str) -> Tri:
+        if finding in self._findings:
+            return self._findings[finding]
+        if finding in self._open:  # a cycle of findings: unknown until something outside settles it
+            return None
+        self._open.add(finding)
+        statuses = [self.rule(r) for r in self._concluders.get(finding, [])]
+        self._open.discard(finding)
+        result = True if True in statuses else False if all(s is False for s in statuses) else None
+        self._findings[finding] = result
+        return result
+
+    def ask_if(self, question: Question) -> Tri:
+        return True if question.ask_if is None else self.condition(question.ask_if)
+
+
+def _placeholders(template: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _concluders(kb: KnowledgeBase) -> dict[str, list[Rule]]:
+    by_finding: dict[str, list[Rule]] = {}
+    for rule in kb.rules:
+        for finding in rule.conclude:
+            by_finding.setdefault(finding, []).append(rule)
+    return by_finding
+
+
+class Planner:
+    """Chooses the next question. Built once per knowledge base; each call is one evaluation."""
+
+    def __init__(self, kb: KnowledgeBase, always_ask: frozenset[str] = frozenset()) -> None:
+        self.kb = kb
+        self.always_ask = always_ask  # sections asked in full (the red-flag screen)
+
+    @cached_property
+    def dependencies(self) -> dict[str, frozenset[str]]:
+        """For each rule, every question its condition can depend on, through findings too."""
+        concluders = _concluders(self.kb)
+        memo: dict[str, frozenset[str]] = {}
+
+        def of_condition(cond: Condition, seen: frozenset[str]) -> frozenset[str]:
+            if isinstance(cond, AnswerTest):
+                return frozenset({cond.question})
+            if isinstance(cond, FindingTest):
+                if cond.finding in seen:
+                    return frozenset()
+                return frozenset().union(
+                    *(of_rule(r, seen | {cond.finding}) for r in concluders.get(cond.finding, []))
+                )
+            parts = cond.parts if isinstance(cond, AllOf | AnyOfC) else (cond.part,)
+            return frozenset().union(*(of_condition(p, seen) for p in parts))
+
+        def of_rule(rule: Rule, seen: frozenset[str]) -> frozenset[str]:
+            if rule.id not in memo:
+                memo[rule.id] = of_condition(rule.when, seen)
+            return memo[rule.id]
+
+        return {rule.id: of_rule(rule, frozenset()) for rule in self.kb.rules}
+
+    @cached_property
+    def numbers_used(self) -> dict[str, frozenset[str]]:
+        """For each suggestion, the questions whose answers its personal numbers use."""
+        used = {}
+        for suggestion in self.kb.suggestions.values():
+            names = {spec.of for _, spec in suggestion.numbers}
+            if suggestion.personal:
+                names |= {n for n in _placeholders(suggestion.personal) if n in self.kb.questions}
+            used[suggestion.id] = frozenset(names)
+        return used
+
+    def open_questions(self, progress: Progress) -> set[str]:
+        """Questions whose answers can still change the advice: those some undecided rule depends
+        on, and those whose numbers a suggestion that may still be made would use."""
+        evaluation = Evaluation(self.kb, progress)
+        wanted: set[str] = set()
+        for rule in self.kb.rules:
+            status = evaluation.rule(rule)
+            if status is None:
+                wanted |= self.dependencies[rule.id]
+            if status is not False:
+                for ref in rule.suggest:
+                    wanted |= self.numbers_used[ref.id]
+        return wanted
+
+    def next_question(self, progress: Progress) -> Question | None:
+        evaluation = Evaluation(self.kb, progress)
+        wanted: set[str] | None = None
+        for question in self.kb.questions.values():
+            if progress.asked(question.id) or evaluation.ask_if(question) is not True:
+                continue
+            if question.section in self.always_ask:
+                return question
+            if wanted is None:
+                wanted = self.open_questions(progress)
+            if question.id in wanted:
+                return question
+        return None
+
+    def settled_tier(self, progress: Progress) -> str | None:
+        """The most urgent tier that rules already certain to fire will give, if any."""
+        from triage.model import TIER_RANK
+
+        evaluation = Evaluation(self.kb, progress)
+        tiers = [
+            ref.tier or self.kb.suggestions[ref.id].tier
+            for rule in self.kb.rules
+            if evaluation.rule(rule) is True
+            for ref in rule.suggest
+        ]
+        return min(tiers, key=TIER_RANK.__getitem__) if tiers else None
+
+    def stale(self, progress: Progress) -> list[str]:
+        """Answers whose question would no longer be asked (its ask_if is now false)."""
+        evaluation = Evaluation(self.kb, progress)
+        return [
+            q.id
+            for q in self.kb.questions.values()
+            if progress.asked(q.id) and evaluation.ask_if(q) is False
+        ]
