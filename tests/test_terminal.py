@@ -78,6 +78,9 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Screen, dict[str, str], Path]]:
         "TERM": "xterm-256color",
     }
     screen = Screen(socket, "t")
+    # A session that outlives the test's own: killing the last session stops the tmux server,
+    # and a new session started while it shuts down fails.
+    screen.tmux("new-session", "-d", "-s", "keep", "sleep 600")
     yield screen, env, tmp_path
     subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=30)
 

@@ -1,0 +1,52 @@
+"""The results screen: grouped by tier with because and sources, and NO_COLOR honoured."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from conftest import CASES
+from rich.console import Console
+
+from triage import answers, ranking, screen
+from triage.engine import Engine
+from triage.model import KnowledgeBase
+
+
+def render(kb: KnowledgeBase, engine: Engine) -> str:
+    given = answers.read_bytes((CASES / "bench_op.yaml").read_bytes(), "case", kb)
+    out = io.StringIO()
+    screen.result(
+        Console(file=out, force_terminal=True, width=100),
+        ranking.rank(kb, given, engine.consult(given)),
+        kb,
+    )
+    return out.getvalue()
+
+
+def test_results_are_grouped_by_tier_with_reasons_sources_and_the_dissent(
+    shipped: KnowledgeBase, shipped_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    shown = re.sub(
+        r"\x1b\[[0-9;]*m", "", render(shipped, shipped_engine)
+    )  # bold stays; compare text
+    order = [
+        shown.index(shipped.about.tiers[t].title) for t in ("self_care", "training", "prevention")
+    ]
+    assert order == sorted(order)
+    assert "because: lifts in your training: Deadlift" in shown
+    assert "unnamed reply 1" in shown and "Where the advice disagrees" in shown
+    assert "Get help if things change" in shown
+    assert shipped.about.disclaimer.split(".")[0] in " ".join(shown.split())
+
+
+def test_no_color_turns_colour_off(
+    shipped: KnowledgeBase, shipped_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    colour = re.compile(r"\x1b\[[0-9;]*3[1-7]m")  # any foreground colour
+    assert colour.search(render(shipped, shipped_engine))
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not colour.search(render(shipped, shipped_engine))
