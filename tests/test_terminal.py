@@ -172,3 +172,22 @@ def test_without_a_terminal_it_points_to_answers_files(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "needs a terminal" in done.stderr and "--answers FILE" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_an_unreadable_unfinished_file_is_kept_aside_and_a_new_questionnaire_starts(
+    terminal,
+) -> None:  # type: ignore[no-untyped-def]
+    screen, env, cwd = terminal
+    state = Path(env["SPASM_TRIAGE_STATE_DIR"])
+    state.mkdir()
+    (state / "unfinished.yaml").write_text("answers:\n  fever: perhaps\n")
+    screen.start(f"{COMMAND} --resume", cwd, env)
+    shown = screen.wait_for("EXIT=2")
+    assert "'fever' must be yes, no or unsure" in shown and "Traceback" not in shown
+    assert (state / "unfinished.yaml").exists()
+    screen.stop()
+    screen.start(COMMAND, cwd, env)
+    shown = screen.wait_for("why we ask:")
+    assert "could not be read" in shown and "it is kept as" in shown
+    kept = list(state.glob("unfinished.unreadable-*.yaml"))
+    assert len(kept) == 1 and "perhaps" in kept[0].read_text()

@@ -148,7 +148,17 @@ def _interactive(prefill: str | None, resume: bool, save: str | None) -> int:
     if prefill is not None:
         given = _read_answers(prefill, kb)
         progress = Progress(dict(given.values), set(), dict(given.weight_units))
-    saved = unfinished.load(kb)
+    try:
+        saved = unfinished.load(kb)
+    except AnswersError as exc:
+        if resume:
+            raise  # named, one line each, exit 2; the file stays where it is
+        aside = unfinished.set_aside()
+        console.print(
+            f"[yellow]An unfinished questionnaire could not be read "
+            f"({exc.problems[0].message}); it is kept as {aside}.[/yellow]"
+        )
+        saved = None
     session = Session(kb, Terminal(console), progress)
     failed_save: list[str] = []
 

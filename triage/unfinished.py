@@ -87,3 +87,12 @@ def load(kb: KnowledgeBase) -> tuple[Progress, str] | None:
 
 def clear() -> None:
     path().unlink(missing_ok=True)
+
+
+def set_aside() -> Path:
+    """Move an unreadable file out of the way, keeping it, so a new questionnaire can start."""
+    target = path()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    aside = target.with_name(f"{target.stem}.unreadable-{stamp}{target.suffix}")
+    target.rename(aside)
+    return aside
