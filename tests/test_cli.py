@@ -111,7 +111,7 @@ def test_the_answers_path_imports_no_interactive_library() -> None:
     code = (
         "import sys; from triage.cli import main\n"
         f"main(['--answers', {str(CASES / 'bench_op.yaml')!r}, '--format', 'json'])\n"
-        "heavy = [m for m in ('questionary', 'prompt_toolkit') if m in sys.modules]\n"
+        "heavy = [m for m in ('questionary', 'prompt_toolkit', 'rich') if m in sys.modules]\n"
         "print(heavy, file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

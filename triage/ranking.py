@@ -12,6 +12,7 @@ from triage.answers import Answers, display_weight
 from triage.engine import Answer, Consultation
 from triage.model import (
     TIER_RANK,
+    TIERS,
     Disagreement,
     KnowledgeBase,
     Question,
@@ -70,6 +71,22 @@ class Result:
     disagreements: tuple[Debate, ...]
     left_out: tuple[Advice, ...]  # training and prevention advice, left out of an emergency
     disclaimer: str
+
+    def by_tier(self) -> list[tuple[str, list[tuple[int, Advice]]]]:
+        """The advice other than the safety net, grouped by tier and numbered straight through."""
+        main = [a for a in self.advice if not a.suggestion.safety_net]
+        groups: list[tuple[str, list[tuple[int, Advice]]]] = []
+        number = 0
+        for tier in TIERS:
+            group = [a for a in main if a.tier == tier]
+            if group:
+                groups.append((tier, list(enumerate(group, start=number + 1))))
+                number += len(group)
+        return groups
+
+    @property
+    def safety_net(self) -> list[Advice]:
+        return [a for a in self.advice if a.suggestion.safety_net]
 
 
 def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Result:

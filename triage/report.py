@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from triage.model import TIERS, KnowledgeBase
+from triage.model import KnowledgeBase
 from triage.ranking import Advice, Debate, Reason, Result, RuleReason
 
 
@@ -119,15 +119,9 @@ def _layout(result: Result, kb: KnowledgeBase, *, markdown: bool) -> str:
         ]
     )
 
-    main = [a for a in result.advice if not a.suggestion.safety_net]
-    number = 0
-    for tier in TIERS:
-        group = [a for a in main if a.tier == tier]
-        if not group:
-            continue
+    for tier, group in result.by_tier():
         heading(kb.about.tiers[tier].title, h2)
-        for advice in group:
-            number += 1
+        for number, advice in group:
             _advice_lines(advice, kb, lines, f"{number}.", markdown)
         lines.append("")
 
@@ -144,7 +138,7 @@ def _layout(result: Result, kb: KnowledgeBase, *, markdown: bool) -> str:
             lines.append(f"- Why we prefer the first: {d.why}")
             lines.append("")
 
-    nets = [a for a in result.advice if a.suggestion.safety_net]
+    nets = result.safety_net
     if nets:
         heading("Get help if things change", h2)
         for advice in nets:

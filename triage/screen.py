@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from triage.model import TIERS, KnowledgeBase, Question
+from triage.model import KnowledgeBase, Question
 from triage.ranking import Advice, Result, answer_words
 from triage.relevance import Progress
 from triage.report import flat_reasons, source_lines
@@ -69,16 +69,8 @@ def result(console: Console, outcome: Result, kb: KnowledgeBase) -> None:
             Text(f"{overall.title}: {overall.action}", style=TIER_STYLE[outcome.tier]), expand=False
         )
     )
-    main = [a for a in outcome.advice if not a.suggestion.safety_net]
-    number = 0
-    for tier in TIERS:
-        group = [a for a in main if a.tier == tier]
-        if not group:
-            continue
-        blocks = []
-        for advice in group:
-            number += 1
-            blocks.append(_advice(advice, kb, number))
+    for tier, group in outcome.by_tier():
+        blocks = [_advice(advice, kb, number) for number, advice in group]
         title = Text(kb.about.tiers[tier].title, style=TIER_STYLE[tier])
         console.print(Panel(Group(*blocks), title=title, title_align="left"))
     for debate in outcome.disagreements:
@@ -93,7 +85,7 @@ def result(console: Console, outcome: Result, kb: KnowledgeBase) -> None:
         console.print(
             Panel(Group(*lines), title=f"Where the advice disagrees: {d.topic}", title_align="left")
         )
-    nets = [a for a in outcome.advice if a.suggestion.safety_net]
+    nets = outcome.safety_net
     if nets:
         console.print(
             Panel(
