@@ -238,3 +238,25 @@ def test_resume_continues_where_it_stopped(
 def test_prefilled_answers_are_not_asked_again(drive: Any) -> None:
     driver, _, _, _, _ = drive(NO_RED_FLAGS, progress=Progress(dict(NO_RED_FLAGS)))
     assert not set(driver.asked) & set(NO_RED_FLAGS)
+
+
+def test_prefilled_answers_that_are_an_emergency_stop_before_any_question(drive: Any) -> None:
+    driver, _, result, _, _ = drive({}, progress=Progress({"major_trauma": "yes"}))
+    assert driver.asked == [] and result.tier == "emergency"
+
+
+def test_a_change_in_review_that_makes_an_emergency_stops_the_review(drive: Any) -> None:
+    class Changing(dict):  # type: ignore[type-arg]
+        """Answers 'no' to saddle numbness the first time, 'yes' when asked again in review."""
+
+        count = 0
+
+        def get(self, key: str, default: Any = None) -> Any:
+            if key == "saddle_numbness":
+                self.count += 1
+                return "no" if self.count == 1 else "yes"
+            return super().get(key, default)
+
+    driver, _, result, _, _ = drive(Changing(NO_RED_FLAGS), review=["change:saddle_numbness"])
+    assert driver.asked.count("saddle_numbness") == 2
+    assert result.tier == "emergency" and result.advice[0].tier == "emergency"

@@ -72,9 +72,19 @@ class Session:
         self.on_answer(self.progress)
 
     def interview(self) -> bool:
-        """Ask until nothing open remains. False when the answers reach an emergency."""
+        """Ask until nothing open remains. False when the answers reach an emergency: checked
+        before every question, so pre-filled answers and changes made in review count too."""
         current = None
-        while (question := self.planner.next_question(self.progress)) is not None:
+        while True:
+            tier = self.planner.settled_tier(self.progress)
+            if tier == "emergency":
+                return False
+            if tier == "urgent" and not self.urgent_shown and not self.in_screen():
+                self.urgent_shown = True
+                screen.urgent_banner(self.terminal.console, self.result(), self.kb)
+            question = self.planner.next_question(self.progress)
+            if question is None:
+                return True
             unit_question = self.kb.about.weight_unit_question
             if question.is_weight and unit_question and not self.progress.asked(unit_question):
                 question = self.kb.questions[unit_question]  # the unit, once, before any weight
@@ -82,13 +92,6 @@ class Session:
                 current = question.section
                 screen.section(self.terminal.console, self.titles.get(current, current))
             self.ask(question)
-            tier = self.planner.settled_tier(self.progress)
-            if tier == "emergency":
-                return False
-            if tier == "urgent" and not self.urgent_shown and not self.in_screen():
-                self.urgent_shown = True
-                screen.urgent_banner(self.terminal.console, self.result(), self.kb)
-        return True
 
     def in_screen(self) -> bool:
         """Whether the red-flag screen still has questions to ask."""
