@@ -72,7 +72,7 @@ def test_every_problem_in_the_file_is_reported_at_once(shipped: KnowledgeBase) -
         ),
         (
             b"\xff\xfe\x00garbage",
-            "a.yaml: not UTF-8 text (bad byte 0xff at offset 0); save the file as UTF-8",
+            "a.yaml:1:1: not UTF-8 text (bad byte 0xff); save the file as UTF-8",
         ),
         (b"fever: !!python/object/apply:os.system ['echo hacked']\n", None),
         (

@@ -22,9 +22,9 @@ def test_a_valid_file_is_validated_once_and_a_changed_one_again(
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
     directory = write_rules(tmp_path / "rules", {"base.yaml": BASE, "a.yaml": RULES})
     validated: list[str] = []
-    real = schema.validate
+    real = schema.validate_items
     monkeypatch.setattr(
-        schema, "validate", lambda d, n: validated.append(Path(n).name) or real(d, n)
+        schema, "validate_items", lambda d, n: validated.append(Path(n).name) or real(d, n)
     )
     first = loading.load([directory])
     assert sorted(validated) == ["a.yaml", "base.yaml"]

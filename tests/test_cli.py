@@ -68,8 +68,45 @@ def test_check_names_a_broken_file_and_line_and_exits_1(tmp_path: Path) -> None:
     )
     done = run_cli("check", str(directory))
     assert done.returncode == 1
-    assert done.stderr.startswith(f"{directory}/broken.yaml:4:1: E001: YAML syntax:")
-    assert "Traceback" not in done.stderr and done.stdout == ""
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"{directory}/broken.yaml:4:1: E001: YAML syntax:")
+    assert lines[1:] == ["1 error, 0 warnings in 2 files"]  # at the end of the file: no line
+    assert done.stderr == ""
+
+
+def test_check_shows_the_offending_line_with_a_caret_and_fails_warnings_only_if_strict(
+    tmp_path: Path,
+) -> None:
+    directory = write_rules(
+        tmp_path / "rules",
+        {
+            "base.yaml": BASE,
+            "typo.yaml": (
+                "findings: [{id: f, means: F}]\n"
+                "rules:\n"
+                "  - id: r\n"
+                "    when: {finding: f}\n"
+                "    sugest: x\n"
+            ),
+        },
+    )
+    done = run_cli("check", str(directory))
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"{directory}/typo.yaml:5:5: E003: unknown key 'sugest' in rule 'r' (did you mean "
+        "'suggest'?); allowed: id, when, conclude, suggest, confidence, priority",
+        " 5 |     sugest: x",
+        "   |     ^",
+        "1 error, 0 warnings in 2 files",
+    ]
+    (directory / "typo.yaml").write_text("findings: [{id: f, means: F}]\n")
+    done = run_cli("check", str(directory))
+    assert (
+        done.returncode == 0
+        and "W104" in done.stdout
+        and "0 errors, 1 warning in 2 files" in done.stdout
+    )
+    assert run_cli("check", "--strict", str(directory)).returncode == 1
 
 
 def test_bad_answers_exit_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:

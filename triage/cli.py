@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from triage.errors import AnswersError, Location, Problem, RunawayError, TriageError
+from triage.errors import (
+    AnswersError,
+    Location,
+    Problem,
+    RulesError,
+    RunawayError,
+    TriageError,
+)
 
 if TYPE_CHECKING:
     from triage.answers import Answers
@@ -58,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="rule directories or files (default: the shipped rules)",
     )
+    check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     return parser
 
 
@@ -67,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "questions":
             return _questions(args.list_format)
         if args.command == "check":
-            return _check([Path(p) for p in args.paths] or None)
+            return _check([Path(p) for p in args.paths] or None, args.strict)
         if args.answers is not None and not args.interactive:
             return _consult(args.answers, args.format, args.save)
         return _interactive(args.answers, args.resume, args.save)
@@ -237,18 +245,61 @@ def _questions(fmt: str) -> int:
     return EXIT_OK
 
 
-def _check(paths: list[Path] | None) -> int:
-    from triage import loading
+def _check(paths: list[Path] | None, strict: bool) -> int:
+    """Every problem in one run, sorted by file and line, each with its line and a caret."""
+    from triage import lint, loading
     from triage.engine import compile_rules
 
-    kb = loading.load(paths)
-    compile_rules(kb)  # proves every rule compiles to experta, not only that it parses
+    files = loading.rule_files(paths or [loading.shipped_rules_dir()])
+    kb: KnowledgeBase | None = None
+    try:
+        kb = loading.load(paths)
+    except RulesError as exc:
+        problems = exc.problems
+    else:
+        compile_rules(kb)  # proves every rule compiles to experta, not only that it parses
+        problems = lint.lint(kb)
+    problems = sorted(problems, key=Problem.sort_key)
+    sources: dict[str, list[str]] = {}
+    for problem in problems:
+        print(problem)
+        print(_snippet(problem.location, sources), end="")
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    counted = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(len(files), 'file')}"
+    if kb is None:
+        print(counted)
+        return EXIT_RULES
     print(
         f"ok: {len(kb.files)} files, {len(kb.questions)} questions, {len(kb.rules)} rules, "
         f"{len(kb.suggestions)} suggestions, {len(kb.sources)} sources, "
-        f"{len(kb.disagreements)} disagreements"
+        f"{len(kb.disagreements)} disagreements; {counted}"
     )
-    return EXIT_OK
+    return EXIT_RULES if strict and warnings else EXIT_OK
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _snippet(location: Location, sources: dict[str, list[str]]) -> str:
+    """The offending line with a caret under the column, as compilers show it."""
+    if location.line <= 0:
+        return ""
+    if location.file not in sources:
+        try:
+            sources[location.file] = (
+                Path(location.file).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+            )
+        except OSError:
+            sources[location.file] = []
+    lines = sources[location.file]
+    if location.line > len(lines):
+        return ""
+    number = str(location.line)
+    gutter = " " * len(number)
+    caret = " " * max(location.col - 1, 0) + "^"
+    return f" {number} | {lines[location.line - 1]}\n {gutter} | {caret}\n"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,7 +3,7 @@ resolve it against the questions (checking every value a rule compares with)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -99,17 +99,19 @@ def resolve(
     questions: Mapping[str, Any],
     findings: Mapping[str, Any],
     problems: list[Problem],
+    skip: Collection[str] = (),
 ) -> Condition:
     """Check names and values against the questions, and write every test in its exact form:
-    booleans become yes/no, `is`/`one_of` on a many_of question become `includes`/`includes_any`."""
+    booleans become yes/no, `is`/`one_of` on a many_of question become `includes`/`includes_any`.
+    Names in `skip` belong to items whose own errors were reported: they are not checked."""
     if isinstance(cond, All):
-        return All(tuple(resolve(p, questions, findings, problems) for p in cond.parts))
+        return All(tuple(resolve(p, questions, findings, problems, skip) for p in cond.parts))
     if isinstance(cond, AnyOf):
-        return AnyOf(tuple(resolve(p, questions, findings, problems) for p in cond.parts))
+        return AnyOf(tuple(resolve(p, questions, findings, problems, skip) for p in cond.parts))
     if isinstance(cond, Not):
-        return Not(resolve(cond.part, questions, findings, problems))
+        return Not(resolve(cond.part, questions, findings, problems, skip))
     if isinstance(cond, FindingTest):
-        if cond.finding not in findings:
+        if cond.finding not in findings and cond.finding not in skip:
             problems.append(
                 Problem(
                     UNKNOWN_REFERENCE,
@@ -117,6 +119,8 @@ def resolve(
                     cond.location,
                 )
             )
+        return cond
+    if cond.question in skip:
         return cond
     return _resolve_answer_test(cond, questions, problems)
 

@@ -29,6 +29,7 @@ class Problem:
     message: str
     location: Location
     related: tuple[Location, ...] = field(default=(), compare=False)
+    severity: str = "error"  # or "warning": a lint, which fails `check` only with --strict
 
     def __str__(self) -> str:
         return f"{self.location}: {self.code}: {self.message}"
@@ -75,6 +76,14 @@ NOT_A_CHOICE = "E012"
 WRONG_COMPARISON = "E013"
 BAD_TEMPLATE = "E014"
 MISPLACED = "E015"
+# Lints: the knowledge base loads, but something in it is probably not what its author meant.
+NEVER_FIRES = "W101"
+UNUSED_QUESTION = "W102"
+UNUSED_SUGGESTION = "W103"
+DEAD_FINDING = "W104"
+FINDING_CYCLE = "W105"
+NEVER_ASKED = "W106"
+AMBIGUOUS_TIE = "W107"
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:

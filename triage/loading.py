@@ -74,6 +74,7 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
     docs: list[tuple[str, LocDict]] = []
     read: list[tuple[str, bytes]] = []
     newly_valid: list[str] = []
+    broken: dict[str, set[str]] = {}  # ids of items that failed the schema, by kind
     if not files:
         where = ", ".join(str(p) for p in (paths or [shipped_rules_dir()]))
         raise RulesError(
@@ -99,22 +100,33 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
             continue
         key = cache.file_key(raw)
         if not cache.is_valid(key):
-            found = schema.validate(data, name)
+            found, data, broken_here = schema.validate_items(data, name)
             problems.extend(found)
+            for kind, ids in broken_here.items():
+                broken.setdefault(kind, set()).update(ids)
             if not found:
                 newly_valid.append(key)
-        if not found and isinstance(data, LocDict):
+        if isinstance(data, LocDict):
             docs.append((name, data))
+    try:
+        kb = build(docs, cache.fingerprint(read), broken)
+    except RulesError as exc:
+        problems.extend(exc.problems)
     if problems:
         raise RulesError(problems)
-    kb = build(docs, cache.fingerprint(read))
     # Only a whole knowledge base that loaded cleanly marks its files as valid.
     cache.remember_valid(newly_valid)
     return kb
 
 
-def build(docs: list[tuple[str, LocDict]], fingerprint: str = "") -> KnowledgeBase:
-    """Schema-valid documents to a KnowledgeBase, checking ids and every reference between files."""
+def build(
+    docs: list[tuple[str, LocDict]],
+    fingerprint: str = "",
+    broken: dict[str, set[str]] | None = None,
+) -> KnowledgeBase:
+    """Schema-valid documents to a KnowledgeBase, checking ids and every reference between files.
+    `broken` names items that failed the schema: references to them are not reported again."""
+    broken = broken or {}
     problems: list[Problem] = []
     items: dict[str, list[tuple[LocDict, str]]] = {kind: [] for kind in KINDS}
     sections: list[Section] = []
@@ -166,6 +178,7 @@ def build(docs: list[tuple[str, LocDict]], fingerprint: str = "") -> KnowledgeBa
     findings = {
         item["id"]: Finding(item["id"], item["means"], item.loc) for item, _ in items["findings"]
     }
+    skip = broken.get("questions", set()) | broken.get("findings", set())
     questions = {
         item["id"]: _question(item, section, problems) for item, section in items["questions"]
     }
@@ -173,20 +186,20 @@ def build(docs: list[tuple[str, LocDict]], fingerprint: str = "") -> KnowledgeBa
     for item, _ in items["questions"]:
         if "ask_if" in item:
             cond = conditions.parse(item["ask_if"], item.value_locs["ask_if"])
-            resolved = conditions.resolve(cond, questions, findings, problems)
+            resolved = conditions.resolve(cond, questions, findings, problems, skip)
             questions[item["id"]] = replace(questions[item["id"]], ask_if=resolved)
     suggestions = {
-        item["id"]: _suggestion(item, index, sources, questions, problems)
+        item["id"]: _suggestion(item, index, sources, questions, problems, broken)
         for index, (item, _) in enumerate(items["suggestions"])
     }
     rules = [
-        _rule(item, index, questions, findings, suggestions, problems)
+        _rule(item, index, questions, findings, suggestions, problems, broken)
         for index, (item, _) in enumerate(items["rules"])
     ]
     disagreements = [
-        _disagreement(item, suggestions, problems) for item, _ in items["disagreements"]
+        _disagreement(item, suggestions, problems, broken) for item, _ in items["disagreements"]
     ]
-    about = _about(about_docs, questions, docs, problems)
+    about = _about(about_docs, questions, docs, problems, broken)
     if problems:
         raise RulesError(problems)
 
@@ -262,10 +275,16 @@ def _ids(value: Any) -> list[str]:
 
 
 def _known(
-    problems: list[Problem], name: str, known: Collection[str], what: str, where: Location
+    problems: list[Problem],
+    name: str,
+    known: Collection[str],
+    what: str,
+    where: Location,
+    broken: Collection[str] = (),
 ) -> None:
-    """Report `name` unless it is among `known`; `what` reads before it, e.g. "rule 'r' suggests"."""
-    if name not in known:
+    """Report `name` unless it is among `known` (or `broken`, already reported); `what` reads
+    before it, e.g. "rule 'r' suggests"."""
+    if name not in known and name not in broken:
         problems.append(
             Problem(UNKNOWN_REFERENCE, f"{what} '{name}'{did_you_mean(name, known)}", where)
         )
@@ -285,14 +304,16 @@ def _rule(
     findings: dict[str, Finding],
     suggestions: dict[str, Suggestion],
     problems: list[Problem],
+    broken: dict[str, set[str]],
 ) -> Rule:
+    skip = broken.get("questions", set()) | broken.get("findings", set())
     when = conditions.resolve(
-        conditions.parse(item["when"], item.value_locs["when"]), questions, findings, problems
+        conditions.parse(item["when"], item.value_locs["when"]), questions, findings, problems, skip
     )
     conclude = _ids(item.get("conclude"))
     for i, name in enumerate(conclude):
         what = f"rule '{item['id']}' concludes unknown finding"
-        _known(problems, name, findings, what, _at(item, "conclude", i))
+        _known(problems, name, findings, what, _at(item, "conclude", i), broken.get("findings", ()))
     refs: list[SuggestRef] = []
     raw = item.get("suggest")
     for i, entry in enumerate([raw] if isinstance(raw, str) else (raw or [])):
@@ -302,9 +323,10 @@ def _rule(
             else SuggestRef(entry["id"], entry.get("tier"))
         )
         what = f"rule '{item['id']}' suggests unknown suggestion"
-        _known(problems, ref.id, suggestions, what, _at(item, "suggest", i))
+        where = _at(item, "suggest", i)
+        _known(problems, ref.id, suggestions, what, where, broken.get("suggestions", ()))
         refs.append(ref)
-    if not conclude and not refs:
+    if not conclude and not refs and not item.dropped:
         problems.append(
             Problem(
                 SCHEMA,
@@ -330,14 +352,14 @@ def _suggestion(
     sources: dict[str, Source],
     questions: dict[str, Question],
     problems: list[Problem],
+    broken: dict[str, set[str]],
 ) -> Suggestion:
     ident = item["id"]
     cites: list[Citation] = []
     for cite, loc in zip(item["sources"], item["sources"].item_locs, strict=True):
         source = sources.get(cite["source"])
-        _known(
-            problems, cite["source"], sources, f"suggestion '{ident}' cites undeclared source", loc
-        )
+        what = f"suggestion '{ident}' cites undeclared source"
+        _known(problems, cite["source"], sources, what, loc, broken.get("sources", ()))
         if source is not None and source.kind == "forum_thread" and "poster" not in cite:
             problems.append(
                 Problem(
@@ -352,7 +374,9 @@ def _suggestion(
     numbers: dict[str, NumberSpec] = {}
     for name, spec in (item.get("numbers") or {}).items():
         of = questions.get(spec["of"])
-        if of is None or of.type not in NUMERIC_TYPES:
+        if spec["of"] in broken.get("questions", ()):
+            pass  # that question's own error is reported
+        elif of is None or of.type not in NUMERIC_TYPES:
             what = "which is not a question" if of is None else f"a {of.type} question"
             problems.append(
                 Problem(
@@ -428,13 +452,17 @@ def _placeholders(text: str, loc: Location, problems: list[Problem]) -> list[str
 
 
 def _disagreement(
-    item: LocDict, suggestions: dict[str, Suggestion], problems: list[Problem]
+    item: LocDict,
+    suggestions: dict[str, Suggestion],
+    problems: list[Problem],
+    broken: dict[str, set[str]],
 ) -> Disagreement:
     over = _ids(item["over"])
     for key, names in (("prefer", [item["prefer"]]), ("over", over)):
         for i, name in enumerate(names):
             what = f"disagreement '{item['id']}' names unknown suggestion"
-            _known(problems, name, suggestions, what, _at(item, key, i))
+            where = _at(item, key, i)
+            _known(problems, name, suggestions, what, where, broken.get("suggestions", ()))
     if item["prefer"] in over:
         problems.append(
             Problem(
@@ -453,7 +481,10 @@ def _about(
     questions: dict[str, Question],
     docs: list[tuple[str, LocDict]],
     problems: list[Problem],
+    broken: dict[str, set[str]],
 ) -> About:
+    if not found and "about" in broken:
+        return About("", "", MappingProxyType({}), None)  # its own errors are reported
     if not found:
         where = Location(docs[0][0]) if docs else Location("rules")
         problems.append(

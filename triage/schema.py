@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from triage.errors import SCHEMA, Location, Problem
-from triage.yaml_reader import LocDict, location_of
+from triage.yaml_reader import LocDict, LocList, location_of
 
 _SINGULAR = {
     "sources": "source",
@@ -30,14 +30,80 @@ def rule_schema() -> dict[str, Any]:
 
 
 def validate(doc: Any, filename: str) -> list[Problem]:
+    return validate_items(doc, filename)[0]
+
+
+def validate_items(doc: Any, filename: str) -> tuple[list[Problem], Any, dict[str, set[str]]]:
+    """Validate a file and keep what is sound: (problems, the file without its broken items,
+    the ids of the broken items by kind). One bad rule does not hide the rest of the file;
+    references to a broken item are not reported again by later stages."""
     # jsonschema is the slowest import on the load path; it is only needed once a file is read.
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(rule_schema())
-    problems: list[Problem] = []
-    for error in validator.iter_errors(doc):
-        problems.extend(_describe(error, doc, filename))
-    return problems
+    errors = list(validator.iter_errors(doc))
+    problems = [p for error in errors for p in _describe(error, doc, filename)]
+    if not errors:
+        return problems, doc, {}
+    if not isinstance(doc, LocDict):
+        return problems, None, {}
+    bad_items: dict[str, set[int]] = {}
+    bad_keys: set[str] = set()
+    unknown_keys: dict[tuple[str, int], set[str]] = {}  # a typo'd key alone: drop the key only
+    for error in errors:
+        path = list(error.absolute_path)
+        extra = set()
+        if error.validator == "additionalProperties":
+            extra = {k for k in error.instance if k not in error.schema.get("properties", {})}
+        if not path:
+            if not extra:
+                return problems, None, {}
+            bad_keys.update(extra)
+        elif len(path) >= 2 and isinstance(path[1], int) and path[0] in _SINGULAR:
+            if len(path) == 2 and extra:
+                unknown_keys.setdefault((str(path[0]), path[1]), set()).update(extra)
+            else:
+                bad_items.setdefault(str(path[0]), set()).add(path[1])
+        else:
+            bad_keys.add(str(path[0]))
+    clean = LocDict()
+    clean.loc, clean.key_locs, clean.value_locs = doc.loc, {}, {}
+    broken: dict[str, set[str]] = {}
+    for key, value in doc.items():
+        items = value if isinstance(value, list) else []
+        if key in bad_keys:
+            broken.setdefault(key, set()).update(_ids_of(items) if key in _SINGULAR else {key})
+            continue
+        if key in bad_items or any(kind == key for kind, _ in unknown_keys):
+            kept = LocList()
+            kept.loc, kept.item_locs = value.loc, []
+            for index, (item, loc) in enumerate(zip(value, value.item_locs, strict=True)):
+                if index in bad_items.get(key, ()):
+                    broken.setdefault(key, set()).update(_ids_of([item]))
+                    continue
+                kept.append(_without(item, unknown_keys.get((key, index), set())))
+                kept.item_locs.append(loc)
+            value = kept
+        clean[key] = value
+        clean.key_locs[key], clean.value_locs[key] = doc.key_locs[key], doc.value_locs[key]
+    return problems, clean, broken
+
+
+def _without(item: LocDict, keys: set[str]) -> LocDict:
+    if not keys:
+        return item
+    copy = LocDict({k: v for k, v in item.items() if k not in keys})
+    copy.dropped = keys  # later stages stay quiet about what the typo left missing
+    copy.loc = item.loc
+    copy.key_locs = {k: v for k, v in item.key_locs.items() if k not in keys}
+    copy.value_locs = {k: v for k, v in item.value_locs.items() if k not in keys}
+    return copy
+
+
+def _ids_of(items: list[Any]) -> set[str]:
+    return {
+        item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
 
 
 def _describe(error: Any, doc: Any, filename: str) -> list[Problem]:

@@ -37,6 +37,7 @@ class LocDict(dict[str, Any]):
     loc: Location
     key_locs: dict[str, Location]
     value_locs: dict[str, Location]
+    dropped: frozenset[str] | set[str] = frozenset()  # unknown keys removed once reported
 
 
 class LocList(list[Any]):
@@ -135,12 +136,13 @@ def decode(raw: bytes, filename: str) -> tuple[str | None, list[Problem]]:
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, [
             Problem(
                 FILE_UNREADABLE,
-                f"not UTF-8 text (bad byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                "save the file as UTF-8",
-                Location(filename),
+                f"not UTF-8 text (bad byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                Location(filename, line, col),
             )
         ]
 
@@ -160,7 +162,13 @@ def parse(text: str, filename: str) -> tuple[Any, list[Problem]]:
         where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
         what = exc.problem or exc.context or "not valid YAML"
         if exc.context and exc.problem:
-            what = f"{exc.problem} ({exc.context})"
+            started = exc.context_mark
+            opened = (
+                f" that starts at line {started.line + 1}"
+                if started and mark and started.line != mark.line
+                else ""
+            )
+            what = f"{exc.problem} ({exc.context}{opened})"
         return None, [Problem(YAML_SYNTAX, f"YAML syntax: {what}", where)]
     except yaml.YAMLError as exc:
         return None, [Problem(YAML_SYNTAX, f"YAML syntax: {exc}", Location(filename))]
