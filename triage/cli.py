@@ -66,6 +66,24 @@ def _parser() -> argparse.ArgumentParser:
         help="rule directories or files (default: the shipped rules)",
     )
     check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    test = commands.add_parser("test", help="run the rule tests (YAML cases beside the rules)")
+    test.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="case files or directories (default: the shipped rules' tests)",
+    )
+    explain = commands.add_parser(
+        "explain",
+        help="why a rule or suggestion fired or not; without --answers, it in plain words",
+    )
+    explain.add_argument("name", metavar="RULE_OR_SUGGESTION")
+    explain.add_argument(
+        "--answers",
+        dest="explain_answers",
+        metavar="FILE",
+        help="YAML or JSON answers to explain it against ('-' reads stdin)",
+    )
     return parser
 
 
@@ -76,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _questions(args.list_format)
         if args.command == "check":
             return _check([Path(p) for p in args.paths] or None, args.strict)
+        if args.command == "test":
+            return _test([Path(p) for p in args.paths])
+        if args.command == "explain":
+            return _explain(args.name, args.explain_answers)
         if args.answers is not None and not args.interactive:
             return _consult(args.answers, args.format, args.save)
         return _interactive(args.answers, args.resume, args.save)
@@ -276,6 +298,63 @@ def _check(paths: list[Path] | None, strict: bool) -> int:
         f"{len(kb.disagreements)} disagreements; {counted}"
     )
     return EXIT_RULES if strict and warnings else EXIT_OK
+
+
+def _test(paths: list[Path]) -> int:
+    from triage import loading, testing
+
+    kb = loading.load()
+    files = testing.case_files(paths or [loading.shipped_rules_dir() / "tests"])
+    if not files:
+        print("spasm-triage: no test cases found (rules/tests/*.yaml)", file=sys.stderr)
+        return EXIT_USAGE
+    text, passed = testing.report(testing.run(kb, files))
+    sys.stdout.write(text)
+    return EXIT_OK if passed else EXIT_RULES
+
+
+def _explain(name: str, answers_path: str | None) -> int:
+    from triage import explain, loading, ranking
+    from triage.engine import Engine
+
+    kb = loading.load()
+    rules = {rule.id: rule for rule in kb.rules}
+    if name not in rules and name not in kb.suggestions:
+        known = [*rules, *kb.suggestions]
+        from triage.errors import did_you_mean
+
+        print(
+            f"spasm-triage: no rule or suggestion '{name}'{did_you_mean(name, known)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    makers = (
+        [rules[name]]
+        if name in rules
+        else [r for r in kb.rules if any(ref.id == name for ref in r.suggest)]
+    )
+    if answers_path is None:
+        if name in kb.suggestions and name not in rules:
+            print(f"suggestion '{name}': made by {len(makers)} rule(s)")
+        for rule in makers:
+            print("\n".join(explain.describe_rule(rule, kb)))
+        return EXIT_OK
+    given = _read_answers(answers_path, kb)
+    consultation = Engine(kb).consult(given)
+    if name in kb.suggestions and name not in rules:
+        result = ranking.rank(kb, given, consultation)
+        made = next((a for a in result.advice if a.id == name), None)
+        if made is not None:
+            print(
+                f"suggestion '{name}' is in the advice: {made.tier}, confidence "
+                f"{made.confidence:.0%}, #{list(result.advice).index(made) + 1} of "
+                f"{len(result.advice)}"
+            )
+        else:
+            print(f"suggestion '{name}' is not in the advice")
+    for rule in makers:
+        print("\n".join(explain.explain_rule(rule, kb, given, consultation)))
+    return EXIT_OK
 
 
 def _plural(count: int, word: str) -> str:

@@ -1,0 +1,152 @@
+"""Rule tests: YAML cases beside the rules (rules/tests/*.yaml) give answers and say what the
+advice must hold. Each case passes or fails with a diff of expected against what came out, and
+the *why not* of every missing suggestion; `todo` cases are known gaps, reported but not failed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from triage import answers, explain, ranking
+from triage.engine import Engine
+from triage.errors import AnswersError, Location, Problem, RulesError
+from triage.model import KnowledgeBase
+from triage.yaml_reader import LocDict, decode, parse
+
+
+@dataclass
+class Outcome:
+    name: str
+    location: Location
+    status: str  # PASS, FAIL, TODO (a known gap that still fails), FIXED (a todo that passes)
+    details: list[str] = field(default_factory=list)
+
+
+def case_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+        else:
+            files.append(path)
+    return files
+
+
+def _schema_problems(doc: Any, name: str) -> list[Problem]:
+    import jsonschema
+
+    from triage.schema import _describe
+
+    schema = json.loads(resources.files("triage").joinpath("cases.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    return [p for e in validator.iter_errors(doc) for p in _describe(e, doc, name)]
+
+
+def run(kb: KnowledgeBase, files: list[Path]) -> list[Outcome]:
+    """Run every case; unreadable or malformed case files raise RulesError with every problem."""
+    problems: list[Problem] = []
+    loaded: list[tuple[str, LocDict]] = []
+    for file in files:
+        name = str(file)
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            problems.append(Problem("E004", f"cannot read: {exc.strerror}", Location(name)))
+            continue
+        text, found = decode(raw, name)
+        data, more = parse(text, name) if text is not None else (None, [])
+        found += more
+        if data is not None and not found:
+            found = _schema_problems(data, name)
+        problems += found
+        if not found and isinstance(data, LocDict):
+            loaded.append((name, data))
+    if problems:
+        raise RulesError(problems)
+    engine = Engine(kb)
+    return [_run_case(kb, engine, name, case) for name, doc in loaded for case in doc["cases"]]
+
+
+def _run_case(kb: KnowledgeBase, engine: Engine, name: str, case: LocDict) -> Outcome:
+    where = case.loc
+    details: list[str] = []
+    wanted = [*case.get("suggests", []), *case.get("not_suggests", [])]
+    for line in case.get("order", []):
+        wanted += line.split(" above ")
+    unknown = [s for s in wanted if s not in kb.suggestions]
+    if unknown:
+        return Outcome(
+            case["name"],
+            where,
+            "FAIL",
+            [f"unknown suggestion '{s}' (not in the rules)" for s in unknown],
+        )
+    try:
+        given = answers.from_mapping(case["answers"], kb, name)
+    except AnswersError as exc:
+        return Outcome(
+            case["name"], where, "FAIL", [f"{p.location}: {p.message}" for p in exc.problems]
+        )
+    consultation = engine.consult(given)
+    result = ranking.rank(kb, given, consultation)
+    shown = [a.id for a in result.advice]
+    dissent = {a.id for d in result.disagreements for a in d.dissent}
+    left_out = {a.id for a in result.left_out}
+
+    if "tier" in case and result.tier != case["tier"]:
+        details.append(f"tier: expected {case['tier']}, got {result.tier}")
+    for sid in case.get("suggests", []):
+        if sid in shown:
+            continue
+        if sid in dissent:
+            details.append(f"missing: {sid}: made, but shown as the dissent in a disagreement")
+        elif sid in left_out:
+            details.append(f"missing: {sid}: made, but left out of an emergency result")
+        else:
+            details.append(f"missing: {sid}")
+            details += [f"  {line}" for line in explain.why_not(sid, kb, given, consultation)]
+    rules = {rule.id: rule for rule in kb.rules}
+    for sid in case.get("not_suggests", []):
+        if sid in shown:
+            makers = [
+                r for r in consultation.order if any(ref.id == sid for ref in rules[r].suggest)
+            ]
+            details.append(f"unexpected: {sid} (made by {', '.join(makers) or 'a disagreement'})")
+    for line in case.get("order", []):
+        first, second = line.split(" above ")
+        if first in shown and second in shown and shown.index(first) < shown.index(second):
+            continue
+        place = {s: (f"#{shown.index(s) + 1}" if s in shown else "absent") for s in (first, second)}
+        details.append(
+            f"order: '{first}' should rank above '{second}' "
+            f"(got {first} {place[first]}, {second} {place[second]})"
+        )
+
+    failed = bool(details)
+    if "todo" in case:
+        status = "TODO" if failed else "FIXED"
+        details = (
+            [f"known gap: {case['todo']}", *details]
+            if failed
+            else [f"passes now: remove its 'todo' ({case['todo']})"]
+        )
+    else:
+        status = "FAIL" if failed else "PASS"
+    return Outcome(case["name"], where, status, details)
+
+
+def report(outcomes: list[Outcome]) -> tuple[str, bool]:
+    """The printed report and whether the run passed."""
+    lines = []
+    for outcome in outcomes:
+        lines.append(f"{outcome.status:5} {outcome.location}: {outcome.name}")
+        lines += [f"      {d}" for d in outcome.details]
+    passed = sum(o.status in ("PASS", "FIXED") for o in outcomes)
+    failed = sum(o.status == "FAIL" for o in outcomes)
+    gaps = sum(o.status == "TODO" for o in outcomes)
+    lines.append(f"rules: {passed} passed, {failed} failed, {gaps} skipped")
+    return "\n".join(lines) + "\n", failed == 0
