@@ -94,7 +94,7 @@ def test_check_shows_the_offending_line_with_a_caret_and_fails_warnings_only_if_
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         f"{directory}/typo.yaml:5:5: E003: unknown key 'sugest' in rule 'r' (did you mean "
-        "'suggest'?); allowed: id, when, conclude, suggest, confidence, priority",
+        "'suggest'?); allowed: id, when, conclude, suggest, confidence, priority, replace",
         " 5 |     sugest: x",
         "   |     ^",
         "1 error, 0 warnings in 2 files",

@@ -4,6 +4,7 @@ and an exit code; never a traceback. Heavy modules are imported only by the comm
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from triage.model import KnowledgeBase
 
 EXIT_OK, EXIT_RULES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PACKS_ENV = "SPASM_TRIAGE_RULES"  # local rule packs, separated like PATH
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,12 +55,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--save", metavar="FILE", help="also write the advice as Markdown, e.g. for a physio"
     )
+    packs_help = (
+        "a local rule pack: a directory (or file) of rules loaded after the shipped ones; "
+        f"repeatable (also ${PACKS_ENV}, separated like PATH)"
+    )
+    parser.add_argument("--rules", action="append", dest="packs", metavar="DIR", help=packs_help)
+    # Each command takes --rules too; SUPPRESS keeps its default from erasing one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--rules",
+        action="append",
+        dest="packs",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help=packs_help,
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     questions = commands.add_parser(
-        "questions", help="list every question: id, wording, type, choices"
+        "questions", parents=[common], help="list every question: id, wording, type, choices"
     )
     questions.add_argument("--format", choices=("text", "json"), default="text", dest="list_format")
-    check = commands.add_parser("check", help="load and validate rule files")
+    check = commands.add_parser("check", parents=[common], help="load and validate rule files")
     check.add_argument(
         "paths",
         nargs="*",
@@ -66,15 +83,31 @@ def _parser() -> argparse.ArgumentParser:
         help="rule directories or files (default: the shipped rules)",
     )
     check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
-    test = commands.add_parser("test", help="run the rule tests (YAML cases beside the rules)")
+    test = commands.add_parser(
+        "test", parents=[common], help="run the rule tests (YAML cases beside the rules)"
+    )
     test.add_argument(
         "paths",
         nargs="*",
         metavar="PATH",
         help="case files or directories (default: the shipped rules' tests)",
     )
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of rule files (or --cases: of rule-test files)"
+    )
+    schema.add_argument("--cases", action="store_true", help="the schema of rules/tests/*.yaml")
+    graph = commands.add_parser(
+        "graph", parents=[common], help="draw questions -> findings -> suggestions"
+    )
+    graph.add_argument(
+        "--format", choices=("mermaid", "dot"), default="mermaid", dest="graph_format"
+    )
+    graph.add_argument(
+        "--focus", metavar="ID", help="only what connects to this question, finding or suggestion"
+    )
     explain = commands.add_parser(
         "explain",
+        parents=[common],
         help="why a rule or suggestion fired or not; without --answers, it in plain words",
     )
     explain.add_argument("name", metavar="RULE_OR_SUGGESTION")
@@ -89,18 +122,26 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    packs = _packs(getattr(args, "packs", None))
     try:
+        from triage.loading import shipped_rules_dir
+
+        rules = [shipped_rules_dir(), *packs]
         if args.command == "questions":
-            return _questions(args.list_format)
+            return _questions(args.list_format, rules)
         if args.command == "check":
-            return _check([Path(p) for p in args.paths] or None, args.strict)
+            return _check([Path(p) for p in args.paths], packs, args.strict)
         if args.command == "test":
-            return _test([Path(p) for p in args.paths])
+            return _test([Path(p) for p in args.paths], rules)
+        if args.command == "schema":
+            return _schema(args.cases)
+        if args.command == "graph":
+            return _graph(args.graph_format, args.focus, rules)
         if args.command == "explain":
-            return _explain(args.name, args.explain_answers)
+            return _explain(args.name, args.explain_answers, rules)
         if args.answers is not None and not args.interactive:
-            return _consult(args.answers, args.format, args.save)
-        return _interactive(args.answers, args.resume, args.save)
+            return _consult(args.answers, args.format, args.save, rules)
+        return _interactive(args.answers, args.resume, args.save, rules)
     except TriageError as exc:
         show_codes = not isinstance(exc, AnswersError)
         for problem in exc.problems:
@@ -118,6 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _packs(given: list[str] | None) -> list[Path]:
+    """Local rule packs: the environment's first, then each --rules, all after the shipped rules."""
+    from_env = [p for p in os.environ.get(PACKS_ENV, "").split(os.pathsep) if p]
+    return [Path(p) for p in [*from_env, *(given or [])]]
+
+
 def _read_answers(answers_path: str, kb: KnowledgeBase) -> Answers:
     from triage import answers
 
@@ -130,11 +177,11 @@ def _read_answers(answers_path: str, kb: KnowledgeBase) -> Answers:
     return answers.read_bytes(raw, name, kb)
 
 
-def _consult(answers_path: str, fmt: str, save: str | None) -> int:
+def _consult(answers_path: str, fmt: str, save: str | None, rules: list[Path]) -> int:
     from triage import loading, ranking, report
     from triage.engine import Engine
 
-    kb = loading.load()
+    kb = loading.load(rules)
     given = _read_answers(answers_path, kb)
     result = ranking.rank(kb, given, Engine(kb).consult(given))
     render = {"json": report.to_json, "markdown": report.to_markdown, "text": report.to_text}[fmt]
@@ -158,7 +205,7 @@ def _save(path: str, markdown: str) -> int:
     return EXIT_OK
 
 
-def _interactive(prefill: str | None, resume: bool, save: str | None) -> int:
+def _interactive(prefill: str | None, resume: bool, save: str | None, rules: list[Path]) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(
             "spasm-triage: the questionnaire needs a terminal. Without one, give your answers "
@@ -172,7 +219,7 @@ def _interactive(prefill: str | None, resume: bool, save: str | None) -> int:
     from triage.questionnaire import Session, Terminal
     from triage.relevance import Progress
 
-    kb = loading.load()
+    kb = loading.load(rules)
     console = Console()
     progress = Progress()
     if prefill is not None:
@@ -236,12 +283,12 @@ def _continue_saved(when: str) -> bool:
     )
 
 
-def _questions(fmt: str) -> int:
+def _questions(fmt: str, rules: list[Path]) -> int:
     import json
 
     from triage import loading
 
-    kb = loading.load()
+    kb = loading.load(rules)
     listing = [
         {
             "id": q.id,
@@ -267,12 +314,13 @@ def _questions(fmt: str) -> int:
     return EXIT_OK
 
 
-def _check(paths: list[Path] | None, strict: bool) -> int:
+def _check(paths: list[Path], packs: list[Path], strict: bool) -> int:
     """Every problem in one run, sorted by file and line, each with its line and a caret."""
     from triage import lint, loading
     from triage.engine import compile_rules
 
-    files = loading.rule_files(paths or [loading.shipped_rules_dir()])
+    paths = [*(paths or [loading.shipped_rules_dir()]), *packs]
+    files = loading.rule_files(paths)
     kb: KnowledgeBase | None = None
     try:
         kb = loading.load(paths)
@@ -300,11 +348,13 @@ def _check(paths: list[Path] | None, strict: bool) -> int:
     return EXIT_RULES if strict and warnings else EXIT_OK
 
 
-def _test(paths: list[Path]) -> int:
+def _test(paths: list[Path], rules: list[Path]) -> int:
     from triage import loading, testing
 
-    kb = loading.load()
-    files = testing.case_files(paths or [loading.shipped_rules_dir() / "tests"])
+    kb = loading.load(rules)
+    # By default: the shipped rules' tests and each pack's own tests/ folder.
+    default = [r / "tests" for r in rules if (r / "tests").is_dir()]
+    files = testing.case_files(paths or default)
     if not files:
         print("spasm-triage: no test cases found (rules/tests/*.yaml)", file=sys.stderr)
         return EXIT_USAGE
@@ -313,14 +363,14 @@ def _test(paths: list[Path]) -> int:
     return EXIT_OK if passed else EXIT_RULES
 
 
-def _explain(name: str, answers_path: str | None) -> int:
+def _explain(name: str, answers_path: str | None, rules: list[Path]) -> int:
     from triage import explain, loading, ranking
     from triage.engine import Engine
 
-    kb = loading.load()
-    rules = {rule.id: rule for rule in kb.rules}
-    if name not in rules and name not in kb.suggestions:
-        known = [*rules, *kb.suggestions]
+    kb = loading.load(rules)
+    by_id = {rule.id: rule for rule in kb.rules}
+    if name not in by_id and name not in kb.suggestions:
+        known = [*by_id, *kb.suggestions]
         from triage.errors import did_you_mean
 
         print(
@@ -329,19 +379,19 @@ def _explain(name: str, answers_path: str | None) -> int:
         )
         return EXIT_USAGE
     makers = (
-        [rules[name]]
-        if name in rules
+        [by_id[name]]
+        if name in by_id
         else [r for r in kb.rules if any(ref.id == name for ref in r.suggest)]
     )
     if answers_path is None:
-        if name in kb.suggestions and name not in rules:
+        if name in kb.suggestions and name not in by_id:
             print(f"suggestion '{name}': made by {len(makers)} rule(s)")
         for rule in makers:
             print("\n".join(explain.describe_rule(rule, kb)))
         return EXIT_OK
     given = _read_answers(answers_path, kb)
     consultation = Engine(kb).consult(given)
-    if name in kb.suggestions and name not in rules:
+    if name in kb.suggestions and name not in by_id:
         result = ranking.rank(kb, given, consultation)
         made = next((a for a in result.advice if a.id == name), None)
         if made is not None:
@@ -354,6 +404,33 @@ def _explain(name: str, answers_path: str | None) -> int:
             print(f"suggestion '{name}' is not in the advice")
     for rule in makers:
         print("\n".join(explain.explain_rule(rule, kb, given, consultation)))
+    return EXIT_OK
+
+
+def _schema(cases: bool) -> int:
+    from importlib import resources
+
+    name = "cases.schema.json" if cases else "schema.json"
+    sys.stdout.write(resources.files("triage").joinpath(name).read_text(encoding="utf-8"))
+    return EXIT_OK
+
+
+def _graph(fmt: str, focus: str | None, rules: list[Path]) -> int:
+    from triage import graph, loading
+
+    kb = loading.load(rules)
+    try:
+        sys.stdout.write(graph.draw(kb, fmt, focus))
+    except KeyError:
+        from triage.errors import did_you_mean
+
+        names = [*kb.questions, *kb.findings, *kb.suggestions]
+        print(
+            f"spasm-triage: no question, finding or suggestion '{focus}'"
+            f"{did_you_mean(str(focus), names)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return EXIT_OK
 
 

@@ -131,9 +131,14 @@ def build(
     items: dict[str, list[tuple[LocDict, str]]] = {kind: [] for kind in KINDS}
     sections: list[Section] = []
     about_docs: list[LocDict] = []
+    joined: list[tuple[str, Location]] = []
+    disabled: list[tuple[str, Location]] = []
     for name, doc in docs:
         section_id = Path(name).stem
-        if "section" in doc:
+        if isinstance(doc.get("section"), str):  # joins a section declared elsewhere
+            section_id = doc["section"]
+            joined.append((section_id, doc.value_locs["section"]))
+        elif "section" in doc:
             raw = doc["section"]
             section_id = raw["id"]
             sections.append(
@@ -152,6 +157,18 @@ def build(
                 items[kind].append((item, section_id))
         if "about" in doc:
             about_docs.append(doc["about"])
+        locs = doc["disable"].item_locs if "disable" in doc else []
+        disabled += list(zip(doc.get("disable", []), locs, strict=True))
+
+    for sid, loc in joined:
+        _known(problems, sid, {s.id for s in sections}, "joins unknown section", loc)
+    for kind in KINDS:
+        items[kind] = _replaced(kind, items[kind], problems, broken)
+    rule_ids = {item["id"] for item, _ in items["rules"]}
+    for ident, loc in disabled:
+        _known(problems, ident, rule_ids, "disables unknown rule", loc, broken.get("rules", ()))
+    off = {ident for ident, _ in disabled}
+    items["rules"] = [(item, section) for item, section in items["rules"] if item["id"] not in off]
 
     for kind in (*KINDS, "sections"):
         seen: dict[str, Location] = {}
@@ -272,6 +289,35 @@ def _question(item: LocDict, section: str, problems: list[Problem]) -> Question:
 
 def _ids(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value or [])
+
+
+def _replaced(
+    kind: str,
+    entries: list[tuple[LocDict, str]],
+    problems: list[Problem],
+    broken: dict[str, set[str]],
+) -> list[tuple[LocDict, str]]:
+    """Apply `replace: true`: the item takes the place (and the file position) of the earlier one
+    with its id. Only an explicit replace may reuse an id; any other clash is reported later."""
+    out: list[tuple[LocDict, str]] = []
+    position: dict[str, int] = {}
+    for item, section in entries:
+        ident = item["id"]
+        if item.get("replace"):
+            if ident in position:
+                out[position[ident]] = (
+                    item,
+                    out[position[ident]][1] if kind == "questions" else section,
+                )
+            elif ident not in broken.get(kind, ()):
+                what = f"{kind[:-1]} '{ident}' says replace: true, but no earlier {kind[:-1]} has"
+                problems.append(
+                    Problem(UNKNOWN_REFERENCE, f"{what} that id", item.value_locs["id"])
+                )
+            continue
+        position.setdefault(ident, len(out))
+        out.append((item, section))
+    return out
 
 
 def _known(
