@@ -38,7 +38,7 @@ class Section:
 @dataclass(frozen=True)
 class Source:
     id: str
-    kind: Literal["forum_thread", "guideline"]
+    kind: Literal["forum_thread", "guideline", "personal"]
     title: str
     published: str
     file: str | None
