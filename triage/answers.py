@@ -14,7 +14,7 @@ from typing import Any
 
 from triage.errors import AnswersError, Location, Problem, did_you_mean
 from triage.model import WEIGHT_UNITS, KnowledgeBase, Question
-from triage.yaml_reader import LocDict, decode, location_of, parse
+from triage.yaml_reader import LocDict, load_bytes, location_of
 
 Value = str | int | float | tuple[str, ...]
 
@@ -48,10 +48,7 @@ def read_bytes(raw: bytes, filename: str, kb: KnowledgeBase) -> Answers:
             f"too large for an answers file ({len(raw) / 1e6:.1f} MB); it should "
             "map question ids to answers, one per line",
         )
-    text, problems = decode(raw, filename)
-    if text is None:
-        raise AnswersError(problems)
-    data, problems = parse(text, filename)
+    data, problems = load_bytes(raw, filename)
     if problems:
         raise AnswersError(problems)
     if data is None:

@@ -3,7 +3,7 @@ resolve it against the questions (checking every value a rule compares with)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -199,6 +199,19 @@ def _allowed(question: Any) -> tuple[str, ...]:
     if question.type in ("number", "scale"):
         return NUMBER_OPS
     return tuple(question.choice_ids)
+
+
+def leaves(
+    cond: Condition, negated: bool = False
+) -> Iterator[tuple[AnswerTest | FindingTest, bool]]:
+    """Every test in a condition, with whether it stands under an odd number of `not`s."""
+    if isinstance(cond, AnswerTest | FindingTest):
+        yield cond, negated
+    elif isinstance(cond, All | AnyOf):
+        for part in cond.parts:
+            yield from leaves(part, negated)
+    else:
+        yield from leaves(cond.part, not negated)
 
 
 def negation_normal_form(cond: Condition, negate: bool = False) -> Condition:

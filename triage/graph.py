@@ -3,10 +3,7 @@ suggestion marked with its tier, as Mermaid (renders on GitHub) or Graphviz dot.
 
 from __future__ import annotations
 
-from triage.conditions import All as AllOf
-from triage.conditions import AnswerTest, Condition, FindingTest
-from triage.conditions import AnyOf as AnyOfC
-from triage.conditions import Not as NotC
+from triage.conditions import AnswerTest, Condition, leaves
 from triage.model import KnowledgeBase
 
 Node = tuple[str, str]  # (kind, id): kind is question, finding, suggestion or always
@@ -23,17 +20,12 @@ TIER_COLOUR = {
 ALWAYS: Node = ("always", "always")
 
 
-def _inputs(cond: Condition, negated: bool = False) -> set[tuple[Node, bool]]:
+def _inputs(cond: Condition) -> set[tuple[Node, bool]]:
     """What a condition reads, and whether it reads it under a `not` (the rule needs it absent)."""
-    if isinstance(cond, AnswerTest):
-        return {(("question", cond.question), negated)}
-    if isinstance(cond, FindingTest):
-        return {(("finding", cond.finding), negated)}
-    if isinstance(cond, AllOf | AnyOfC):
-        return set().union(*(_inputs(p, negated) for p in cond.parts))
-    if isinstance(cond, NotC):
-        return _inputs(cond.part, not negated)
-    return set()
+    return {
+        (("question", t.question) if isinstance(t, AnswerTest) else ("finding", t.finding), negated)
+        for t, negated in leaves(cond)
+    }
 
 
 def edges(kb: KnowledgeBase) -> list[Edge]:

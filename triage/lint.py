@@ -15,7 +15,7 @@ from itertools import combinations
 from typing import Any
 
 from triage.conditions import All as AllOf
-from triage.conditions import AnswerTest, Condition, FindingTest
+from triage.conditions import AnswerTest, Condition, FindingTest, leaves
 from triage.conditions import AnyOf as AnyOfC
 from triage.conditions import Not as NotC
 from triage.errors import (
@@ -29,7 +29,7 @@ from triage.errors import (
     Problem,
 )
 from triage.model import TIER_RANK, KnowledgeBase, Question, Rule
-from triage.relevance import Evaluation, Planner, Progress, _placeholders
+from triage.relevance import Evaluation, Planner, Progress
 
 MAX_STEPS = 200_000  # a search this long is given up on, and the rule assumed able to fire
 
@@ -53,13 +53,7 @@ def _warn(code: str, message: str, where: Any) -> Problem:
 
 
 def _tests(cond: Condition) -> Iterator[AnswerTest]:
-    if isinstance(cond, AnswerTest):
-        yield cond
-    elif isinstance(cond, AllOf | AnyOfC):
-        for part in cond.parts:
-            yield from _tests(part)
-    elif isinstance(cond, NotC):
-        yield from _tests(cond.part)
+    return (test for test, _ in leaves(cond) if isinstance(test, AnswerTest))
 
 
 class _Search:
@@ -173,13 +167,7 @@ def _without_findings(cond: Condition) -> Condition:
 
 
 def _findings_in(cond: Condition) -> set[str]:
-    if isinstance(cond, FindingTest):
-        return {cond.finding}
-    if isinstance(cond, AllOf | AnyOfC):
-        return set().union(*(_findings_in(p) for p in cond.parts))
-    if isinstance(cond, NotC):
-        return _findings_in(cond.part)
-    return set()
+    return {test.finding for test, _ in leaves(cond) if isinstance(test, FindingTest)}
 
 
 # ---- the lints ----
@@ -239,9 +227,7 @@ def _unused(kb: KnowledgeBase, planner: Planner) -> list[Problem]:
         if question.ask_if is not None:
             used |= {t.question for t in _tests(question.ask_if)}
     for suggestion in kb.suggestions.values():
-        used |= {spec.of for _, spec in suggestion.numbers}
-        if suggestion.personal:
-            used |= _placeholders(suggestion.personal)
+        used |= {spec.of for _, spec in suggestion.numbers} | set(suggestion.placeholders)
     if kb.about.weight_unit_question:
         used.add(kb.about.weight_unit_question)
     out = [

@@ -43,7 +43,7 @@ from triage.model import (
     SuggestRef,
     TierText,
 )
-from triage.yaml_reader import LocDict, decode, parse
+from triage.yaml_reader import LocDict, load_bytes
 
 KINDS = ("sources", "questions", "findings", "rules", "suggestions", "disagreements")
 
@@ -90,11 +90,7 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
             )
             continue
         read.append((name, raw))
-        text, found = decode(raw, name)
-        problems.extend(found)
-        if text is None:
-            continue
-        data, found = parse(text, name)
+        data, found = load_bytes(raw, name)
         problems.extend(found)
         if data is None:  # unreadable (reported), or empty: an empty file loads nothing
             continue
@@ -448,8 +444,10 @@ def _suggestion(
                 )
             )
     personal = item.get("personal")
+    placeholders: list[str] = []
     if personal is not None:
-        for placeholder in _placeholders(personal, item.value_locs["personal"], problems):
+        placeholders = _placeholders(personal, item.value_locs["personal"], problems)
+        for placeholder in placeholders:
             question = questions.get(placeholder)
             if placeholder not in numbers and (
                 question is None or question.type not in NUMERIC_TYPES
@@ -467,6 +465,7 @@ def _suggestion(
         item["tier"],
         item["text"],
         personal,
+        tuple(placeholders),
         tuple(numbers.items()),
         float(item["confidence"]),
         item["evidence"],

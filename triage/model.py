@@ -119,6 +119,7 @@ class Suggestion:
     tier: str
     text: str
     personal: str | None
+    placeholders: tuple[str, ...]  # the {names} in `personal`, checked when loaded
     numbers: tuple[tuple[str, NumberSpec], ...]
     confidence: float
     evidence: Literal["clinical_guideline", "several_posters", "one_poster"]

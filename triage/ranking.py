@@ -3,7 +3,6 @@ disagreements, and the user's own numbers placed in the advice."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from math import prod
 from typing import Any, Literal
@@ -230,7 +229,7 @@ def personal_text(suggestion: Suggestion, kb: KnowledgeBase, answers: Answers) -
         if step:
             amount = round(amount / step) * step
         words[name] = f"{_number(amount)} {unit}" if unit else _number(amount)
-    for name in _names(suggestion.personal):
+    for name in suggestion.placeholders:
         if name in words:
             continue
         value = answers.values.get(name)
@@ -238,12 +237,6 @@ def personal_text(suggestion: Suggestion, kb: KnowledgeBase, answers: Answers) -
             return suggestion.text
         words[name] = answer_words(kb.questions[name], value, answers)
     return f"{suggestion.text} {suggestion.personal.format_map(words)}"
-
-
-def _names(template: str) -> Iterable[str]:
-    import string
-
-    return [f for _, f, _, _ in string.Formatter().parse(template) if f]
 
 
 def _number(value: float) -> str:

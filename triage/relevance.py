@@ -101,12 +101,6 @@ class Evaluation:
         return True if question.ask_if is None else self.condition(question.ask_if)
 
 
-def _placeholders(template: str) -> set[str]:
-    import string
-
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
 def _concluders(kb: KnowledgeBase) -> dict[str, list[Rule]]:
     by_finding: dict[str, list[Rule]] = {}
     for rule in kb.rules:
@@ -153,8 +147,7 @@ class Planner:
         used = {}
         for suggestion in self.kb.suggestions.values():
             names = {spec.of for _, spec in suggestion.numbers}
-            if suggestion.personal:
-                names |= {n for n in _placeholders(suggestion.personal) if n in self.kb.questions}
+            names |= {n for n in suggestion.placeholders if n in self.kb.questions}
             used[suggestion.id] = frozenset(names)
         return used
 

@@ -15,7 +15,7 @@ from triage import answers, explain, ranking
 from triage.engine import Engine
 from triage.errors import AnswersError, Location, Problem, RulesError
 from triage.model import KnowledgeBase
-from triage.yaml_reader import LocDict, decode, parse
+from triage.yaml_reader import LocDict, load_bytes
 
 
 @dataclass
@@ -27,13 +27,9 @@ class Outcome:
 
 
 def case_files(paths: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
-        else:
-            files.append(path)
-    return files
+    from triage.loading import rule_files
+
+    return rule_files(paths)  # the same rule: every *.yaml in a folder, or the file given
 
 
 def _schema_problems(doc: Any, name: str) -> list[Problem]:
@@ -57,9 +53,7 @@ def run(kb: KnowledgeBase, files: list[Path]) -> list[Outcome]:
         except OSError as exc:
             problems.append(Problem("E004", f"cannot read: {exc.strerror}", Location(name)))
             continue
-        text, found = decode(raw, name)
-        data, more = parse(text, name) if text is not None else (None, [])
-        found += more
+        data, found = load_bytes(raw, name)
         if data is not None and not found:
             found = _schema_problems(data, name)
         problems += found

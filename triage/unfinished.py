@@ -20,7 +20,7 @@ from triage.answers import display_weight
 from triage.errors import AnswersError, Location, Problem
 from triage.model import KnowledgeBase
 from triage.relevance import Progress
-from triage.yaml_reader import decode, parse
+from triage.yaml_reader import load_bytes
 
 ENV = "SPASM_TRIAGE_STATE_DIR"
 NAME = "unfinished.yaml"
@@ -71,10 +71,9 @@ def load(kb: KnowledgeBase) -> tuple[Progress, str] | None:
         raw = target.read_bytes()
     except FileNotFoundError:
         return None
-    text, problems = decode(raw, str(target))
-    data, more = parse(text, str(target)) if text is not None else (None, [])
-    if problems or more:
-        raise AnswersError(problems + more)
+    data, problems = load_bytes(raw, str(target))
+    if problems:
+        raise AnswersError(problems)
     if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):
         raise AnswersError(
             [Problem(answers.CODE, "not a saved questionnaire", Location(str(target)))]

@@ -179,6 +179,14 @@ def parse(text: str, filename: str) -> tuple[Any, list[Problem]]:
     return data, loader.problems
 
 
+def load_bytes(raw: bytes, filename: str) -> tuple[Any, list[Problem]]:
+    """Decode and parse in one step: (data, problems), data None when nothing usable was read."""
+    text, problems = decode(raw, filename)
+    if text is None:
+        return None, problems
+    return parse(text, filename)
+
+
 def location_of(root: Any, path: list[str | int], *, key: bool = False) -> Location | None:
     """Where the value at `path` (or, with key=True, its key) stands in the file."""
     node = root
