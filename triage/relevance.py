@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from triage.conditions import All as AllOf
-from triage.conditions import AnswerTest, Condition, FindingTest
+from triage.conditions import AnswerTest, Condition, FindingTest, leaves
 from triage.conditions import AnyOf as AnyOfC
 from triage.conditions import Not as NotC
 from triage.model import KnowledgeBase, Question, Rule
@@ -123,16 +123,14 @@ class Planner:
         memo: dict[str, frozenset[str]] = {}
 
         def of_condition(cond: Condition, seen: frozenset[str]) -> frozenset[str]:
-            if isinstance(cond, AnswerTest):
-                return frozenset({cond.question})
-            if isinstance(cond, FindingTest):
-                if cond.finding in seen:
-                    return frozenset()
-                return frozenset().union(
-                    *(of_rule(r, seen | {cond.finding}) for r in concluders.get(cond.finding, []))
-                )
-            parts = cond.parts if isinstance(cond, AllOf | AnyOfC) else (cond.part,)
-            return frozenset().union(*(of_condition(p, seen) for p in parts))
+            found: set[str] = set()
+            for test, _ in leaves(cond):
+                if isinstance(test, AnswerTest):
+                    found.add(test.question)
+                elif test.finding not in seen:
+                    for rule in concluders.get(test.finding, []):
+                        found |= of_rule(rule, seen | {test.finding})
+            return frozenset(found)
 
         def of_rule(rule: Rule, seen: frozenset[str]) -> frozenset[str]:
             if rule.id not in memo:
