@@ -73,14 +73,16 @@ def run_cli(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """The real command, as a user runs it (from another directory, so the installed rules are used)."""
+    """The real command, as a user runs it (from another directory, so the installed rules are
+    used), with a journal of its own unless the test gives one: no run sees another's history."""
+    journal = {"SPASM_TRIAGE_JOURNAL": f"{tempfile.mkdtemp()}/journal.sqlite3"}
     return subprocess.run(
         [sys.executable, "-m", "triage", *args],
         input=stdin.decode() if stdin is not None else None,
         capture_output=True,
         text=True,
         cwd=cwd or tempfile.gettempdir(),
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **journal, **(env or {})},
         timeout=120,
     )
 

@@ -66,6 +66,8 @@ def test_a_failing_case_shows_the_diff_and_why_not(shipped: KnowledgeBase, tmp_p
         "      tier: expected urgent, got self_care",
         "      missing: glute_activation",
         "        rule 'wake_up_glutes' did not fire: hunched_sitting is yes (not answered)",
+        "        rule 'helped_before_glute_activation' did not fire: helped_before includes "
+        "glute_activation (not answered)",
         "      order: 'heat_for_pain' should rank above 'stay_active' (got heat_for_pain #3, "
         "stay_active #2)",
         f"TODO  {cases}:7:5: a known gap",
@@ -73,6 +75,8 @@ def test_a_failing_case_shows_the_diff_and_why_not(shipped: KnowledgeBase, tmp_p
         "      missing: glute_activation",
         "        rule 'wake_up_glutes' did not fire: hunched_sitting is yes (not answered); "
         "sitting_hours is at least 6 (not answered); knee_ache_from_chair is yes (not answered)",
+        "        rule 'helped_before_glute_activation' did not fire: helped_before includes "
+        "glute_activation (not answered)",
         "rules: 0 passed, 1 failed, 1 skipped",
     ]
 

@@ -15,7 +15,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from triage import questionnaire, unfinished
+from triage import questionnaire
+from triage.journal import Journal
 from triage.model import KnowledgeBase
 from triage.questionnaire import Session, Terminal
 from triage.relevance import Progress
@@ -225,11 +226,12 @@ def test_every_answer_is_handed_over_as_given_and_a_closed_terminal_ends_the_pro
 def test_resume_continues_where_it_stopped(
     drive: Any, shipped: KnowledgeBase, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(unfinished.ENV, str(tmp_path))
-    progress = Progress({"saddle_numbness": "no", "bladder_bowel_change": "no"})
-    unfinished.save(progress, shipped)
-    loaded = unfinished.load(shipped)
-    assert loaded is not None
+    from triage.cli import _draft
+
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        journal.save_unfinished({"saddle_numbness": "no", "bladder_bowel_change": "no"}, ["age"])
+        loaded = _draft(shipped, journal, Console(file=io.StringIO()))
+    assert loaded is not None and loaded[0].blank == {"age"}
     driver, _, _, _, _ = drive(NO_RED_FLAGS, progress=loaded[0])
     assert "saddle_numbness" not in driver.asked and "bladder_bowel_change" not in driver.asked
     assert driver.asked[0] == "leg_symptoms"

@@ -1,21 +1,16 @@
-"""The planner's three-valued evaluation agrees with the engine, and the unfinished-questionnaire
-file keeps answers safely."""
+"""The planner's three-valued evaluation agrees with the engine and chooses what to ask."""
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import make_kb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triage import answers, unfinished
+from triage import answers
 from triage.engine import Engine
-from triage.errors import AnswersError
 from triage.model import KnowledgeBase, Question
 from triage.relevance import Evaluation, Planner, Progress
 
@@ -81,38 +76,3 @@ rules: [{id: r, when: {}, suggest: lighter}]
     )
     planner = Planner(kb)
     assert planner.next_question(Progress()).id == "weight"  # type: ignore[union-attr]
-
-
-def test_the_unfinished_file_round_trips_and_is_readable_by_its_owner_only(
-    shipped: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(unfinished.ENV, str(tmp_path / "state"))
-    progress = Progress(
-        {"fever": "no", "lifts": ("deadlift", "squat"), "working_weight": 140.0},
-        {"age"},
-        {"working_weight": "kg"},
-    )
-    unfinished.save(progress, shipped)
-    mode = stat.S_IMODE(os.stat(unfinished.path()).st_mode)
-    assert mode == 0o600
-    loaded = unfinished.load(shipped)
-    assert loaded is not None
-    back, when = loaded
-    assert back.values == {"fever": "no", "lifts": ("deadlift", "squat"), "working_weight": 140}
-    assert back.blank == {"age"} and back.weight_units == {"working_weight": "kg"}
-    assert when
-    unfinished.clear()
-    assert unfinished.load(shipped) is None
-
-
-def test_a_saved_file_that_no_longer_fits_is_reported_and_kept(
-    shipped: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(unfinished.ENV, str(tmp_path))
-    unfinished.path().write_text("answers:\n  fever: perhaps\n")
-    with pytest.raises(AnswersError, match="'fever' must be yes, no or unsure"):
-        unfinished.load(shipped)
-    assert unfinished.path().exists()  # never deleted: nothing the user typed is lost
-    unfinished.path().write_bytes(b"\xff\xfe garbage")
-    with pytest.raises(AnswersError, match="not UTF-8"):
-        unfinished.load(shipped)

@@ -73,7 +73,7 @@ class Screen:
 def terminal(tmp_path: Path) -> Iterator[tuple[Screen, dict[str, str], Path]]:
     socket = f"spasm-triage-test-{os.getpid()}"
     env = {
-        "SPASM_TRIAGE_STATE_DIR": str(tmp_path / "state"),
+        "SPASM_TRIAGE_JOURNAL": str(tmp_path / "journal.sqlite3"),
         "SPASM_TRIAGE_CACHE_DIR": str(tmp_path / "cache"),
         "TERM": "xterm-256color",
     }
@@ -174,20 +174,14 @@ def test_without_a_terminal_it_points_to_answers_files(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
-def test_an_unreadable_unfinished_file_is_kept_aside_and_a_new_questionnaire_starts(
-    terminal,
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_journal_is_named_left_alone_and_the_questionnaire_still_runs(terminal) -> None:  # type: ignore[no-untyped-def]
     screen, env, cwd = terminal
-    state = Path(env["SPASM_TRIAGE_STATE_DIR"])
-    state.mkdir()
-    (state / "unfinished.yaml").write_text("answers:\n  fever: perhaps\n")
-    screen.start(f"{COMMAND} --resume", cwd, env)
-    shown = screen.wait_for("EXIT=2")
-    assert "'fever' must be yes, no or unsure" in shown and "Traceback" not in shown
-    assert (state / "unfinished.yaml").exists()
-    screen.stop()
+    journal = Path(env["SPASM_TRIAGE_JOURNAL"])
+    journal.write_bytes(b"this is not a database\n" * 100)
+    before = journal.read_bytes()
     screen.start(COMMAND, cwd, env)
     shown = screen.wait_for("why we ask:")
-    assert "could not be read" in shown and "it is kept as" in shown
-    kept = list(state.glob("unfinished.unreadable-*.yaml"))
-    assert len(kept) == 1 and "perhaps" in kept[0].read_text()
+    assert "the journal cannot be read" in " ".join(shown.split())
+    screen.keys(ENTER)  # Yes: an emergency, so it ends at once
+    screen.wait_for("EXIT=0")
+    assert journal.read_bytes() == before  # never written to, moved or deleted

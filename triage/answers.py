@@ -207,5 +207,20 @@ def _error(filename: str, message: str) -> AnswersError:
     return AnswersError([Problem(CODE, message, Location(filename))])
 
 
+def in_words(
+    kb: KnowledgeBase, values: Mapping[str, Value], units: Mapping[str, str]
+) -> dict[str, Any]:
+    """Answers as the user gave them, JSON-ready: weights back in their unit, choices as lists.
+    `from_mapping` reads this back to the same values."""
+    plain: dict[str, Any] = {}
+    for qid, value in values.items():
+        if kb.questions[qid].is_weight and isinstance(value, int | float):
+            unit = units.get(qid, "kg")
+            plain[qid] = f"{display_weight(value, unit):g} {unit}"
+        else:
+            plain[qid] = list(value) if isinstance(value, tuple) else value
+    return plain
+
+
 def display_weight(kg: float, unit: str) -> float:
     return kg * LB_PER_KG if unit == "lb" else kg

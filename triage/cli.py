@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from triage.errors import (
     AnswersError,
@@ -21,7 +21,10 @@ from triage.errors import (
 
 if TYPE_CHECKING:
     from triage.answers import Answers
+    from triage.journal import Journal
     from triage.model import KnowledgeBase
+    from triage.ranking import Result
+    from triage.relevance import Progress
 
 EXIT_OK, EXIT_RULES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PACKS_ENV = "SPASM_TRIAGE_RULES"  # local rule packs, separated like PATH
@@ -60,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
         f"repeatable (also ${PACKS_ENV}, separated like PATH)"
     )
     parser.add_argument("--rules", action="append", dest="packs", metavar="DIR", help=packs_help)
+    parser.add_argument(
+        "--journal",
+        metavar="PATH",
+        help="the spasm journal (SQLite) to use (default: in your user data folder; also "
+        "$SPASM_TRIAGE_JOURNAL)",
+    )
+    parser.add_argument(
+        "--no-journal", action="store_true", help="keep nothing: no history, no resume"
+    )
     # Each command takes --rules too; SUPPRESS keeps its default from erasing one given before it.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -105,6 +117,40 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument(
         "--focus", metavar="ID", help="only what connects to this question, finding or suggestion"
     )
+    journal = argparse.ArgumentParser(add_help=False)
+    journal.add_argument(
+        "--journal",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the spasm journal (SQLite) to use",
+    )
+    history = commands.add_parser(
+        "history",
+        parents=[common, journal],
+        help="past episodes, what helped, a chart per month; or export or forget them",
+    )
+    history.add_argument(
+        "--format", choices=("text", "json", "csv"), default="text", dest="history_format"
+    )
+    history.add_argument("--forget", action="store_true", help="delete the journal (asks first)")
+    history.add_argument("--yes", action="store_true", help="with --forget: do not ask")
+    follow = commands.add_parser(
+        "follow-up",
+        parents=[common, journal],
+        help="say which suggestions of your last consultation you tried, and what helped",
+    )
+    for flag, what in (
+        ("--tried", "tried, without saying whether it helped"),
+        ("--helped", "tried, and it helped"),
+        ("--not-helped", "tried, no help"),
+    ):
+        follow.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar="SUGGESTION",
+            help=f"a suggestion you {what} (repeatable; without any of these flags, you are asked)",
+        )
     explain = commands.add_parser(
         "explain",
         parents=[common],
@@ -123,6 +169,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     packs = _packs(getattr(args, "packs", None))
+    journal_at = "" if args.no_journal else args.journal  # "": off; None: the default place
     try:
         from triage.loading import shipped_rules_dir
 
@@ -137,11 +184,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _schema(args.cases)
         if args.command == "graph":
             return _graph(args.graph_format, args.focus, rules)
+        if args.command == "history":
+            return _history(args.history_format, args.forget, args.yes, rules, args.journal)
+        if args.command == "follow-up":
+            return _follow_up(
+                set(args.tried), set(args.helped), set(args.not_helped), rules, args.journal
+            )
         if args.command == "explain":
             return _explain(args.name, args.explain_answers, rules)
         if args.answers is not None and not args.interactive:
-            return _consult(args.answers, args.format, args.save, rules)
-        return _interactive(args.answers, args.resume, args.save, rules)
+            return _consult(args.answers, args.format, args.save, rules, journal_at)
+        return _interactive(args.answers, args.resume, args.save, rules, journal_at)
     except TriageError as exc:
         show_codes = not isinstance(exc, AnswersError)
         for problem in exc.problems:
@@ -177,18 +230,75 @@ def _read_answers(answers_path: str, kb: KnowledgeBase) -> Answers:
     return answers.read_bytes(raw, name, kb)
 
 
-def _consult(answers_path: str, fmt: str, save: str | None, rules: list[Path]) -> int:
+def _consult(
+    answers_path: str, fmt: str, save: str | None, rules: list[Path], journal_at: str | None
+) -> int:
     from triage import loading, ranking, report
     from triage.engine import Engine
 
     kb = loading.load(rules)
     given = _read_answers(answers_path, kb)
-    result = ranking.rank(kb, given, Engine(kb).consult(given))
+    journal = _open_journal(journal_at)
+    with_history = _with_history(kb, given.values, given.weight_units, journal)
+    result = ranking.rank(kb, with_history, Engine(kb).consult(with_history))
     render = {"json": report.to_json, "markdown": report.to_markdown, "text": report.to_text}[fmt]
     sys.stdout.write(render(result, kb).rstrip("\n") + "\n")
+    _record(journal, kb, given.values, given.weight_units, result)
     if save:
         return _save(save, report.to_markdown(result, kb))
     return EXIT_OK
+
+
+def _open_journal(journal_at: str | None) -> Journal | None:
+    """The journal, or None when it is turned off or cannot be used (said once, on stderr)."""
+    if journal_at == "":
+        return None
+    from triage.journal import Journal, JournalError, default_path
+
+    journal = Journal(Path(journal_at) if journal_at else default_path())
+    try:
+        return journal.open()
+    except JournalError as exc:
+        print(f"spasm-triage: {exc}. The advice is given without your history.", file=sys.stderr)
+        return None
+
+
+def _with_history(
+    kb: KnowledgeBase, values: Mapping[str, Any], units: Mapping[str, str], journal: Journal | None
+) -> Answers:
+    """The answers, plus what the journal knows; an answer given for a journal fact wins."""
+    from triage.answers import Answers
+    from triage.journal import as_answers
+
+    facts = as_answers(kb, journal.facts()) if journal is not None else {}
+    return Answers({**facts, **values}, dict(units))
+
+
+def _record(
+    journal: Journal | None,
+    kb: KnowledgeBase,
+    values: Mapping[str, Any],
+    units: Mapping[str, str],
+    result: Result,
+) -> None:
+    if journal is None:
+        return
+    import sqlite3
+
+    from triage.answers import in_words
+
+    own = {q: v for q, v in values.items() if not kb.questions[q].journal}
+    try:
+        journal.record(
+            in_words(kb, own, units),
+            result.tier,
+            [(a.id, a.tier, a.confidence) for a in result.advice],
+            kb.fingerprint,
+        )
+    except sqlite3.Error as exc:
+        print(f"spasm-triage: could not record this in the journal ({exc}).", file=sys.stderr)
+    finally:
+        journal.close()
 
 
 def _save(path: str, markdown: str) -> int:
@@ -205,7 +315,9 @@ def _save(path: str, markdown: str) -> int:
     return EXIT_OK
 
 
-def _interactive(prefill: str | None, resume: bool, save: str | None, rules: list[Path]) -> int:
+def _interactive(
+    prefill: str | None, resume: bool, save: str | None, rules: list[Path], journal_at: str | None
+) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(
             "spasm-triage: the questionnaire needs a terminal. Without one, give your answers "
@@ -213,62 +325,279 @@ def _interactive(prefill: str | None, resume: bool, save: str | None, rules: lis
             file=sys.stderr,
         )
         return EXIT_USAGE
+    import sqlite3
+
     from rich.console import Console
 
-    from triage import loading, report, screen, unfinished
+    from triage import loading, report, screen
+    from triage.answers import in_words
+    from triage.journal import as_answers
     from triage.questionnaire import Session, Terminal
     from triage.relevance import Progress
 
     kb = loading.load(rules)
     console = Console()
+    journal = _open_journal(journal_at)
     progress = Progress()
     if prefill is not None:
         given = _read_answers(prefill, kb)
         progress = Progress(dict(given.values), set(), dict(given.weight_units))
-    try:
-        saved = unfinished.load(kb)
-    except AnswersError as exc:
-        if resume:
-            raise  # named, one line each, exit 2; the file stays where it is
-        aside = unfinished.set_aside()
-        console.print(
-            f"[yellow]An unfinished questionnaire could not be read "
-            f"({exc.problems[0].message}); it is kept as {aside}.[/yellow]"
-        )
-        saved = None
+    draft = _draft(kb, journal, console) if journal is not None else None
     session = Session(kb, Terminal(console), progress)
-    failed_save: list[str] = []
+    failed: list[str] = []
 
     def keep(current: Progress) -> None:
+        if journal is None:
+            return
+        own = {q: v for q, v in current.values.items() if not kb.questions[q].journal}
+        blank = sorted(q for q in current.blank if not kb.questions[q].journal)
         try:
-            unfinished.save(current, kb)
-        except OSError as exc:
-            if not failed_save:  # say it once; the questionnaire goes on
-                failed_save.append(str(exc))
+            journal.save_unfinished(in_words(kb, own, current.weight_units), blank)
+        except sqlite3.Error as exc:
+            if not failed:  # said once; the questionnaire goes on
+                failed.append(str(exc))
                 console.print(
-                    f"[yellow]Could not keep your answers on disk ({exc.strerror}); "
+                    f"[yellow]Could not keep your answers in the journal ({exc}); "
                     "Ctrl-C would lose them.[/yellow]"
                 )
 
     try:
         screen.intro(console, kb)
-        if saved is not None and (resume or _continue_saved(saved[1])):
-            session.progress = saved[0]
-            console.print(f"Carrying on from your answers of {saved[1]}.")
+        if draft is not None and (resume or _continue_saved(draft[1])):
+            session.progress = draft[0]
+            console.print(f"Carrying on from your answers of {draft[1]}.")
         elif resume:
             console.print("There is no unfinished questionnaire to resume; starting a new one.")
+        # What the journal knows is settled before the first question: never asked.
+        facts = as_answers(kb, journal.facts()) if journal is not None else {}
+        for question in kb.questions.values():
+            if question.journal:
+                if question.id in facts:
+                    session.progress.values.setdefault(question.id, facts[question.id])
+                elif question.id not in session.progress.values:
+                    session.progress.blank.add(question.id)
         session.on_answer = keep
         result = session.run()
     except (KeyboardInterrupt, EOFError):
-        kept = session.progress.values or session.progress.blank
-        tail = " Your answers so far are kept: 'spasm-triage --resume' carries on." if kept else ""
+        own = [
+            q
+            for q in (*session.progress.values, *session.progress.blank)
+            if not kb.questions[q].journal
+        ]
+        if journal is not None and own and not failed:
+            tail = " Your answers so far are kept: 'spasm-triage --resume' carries on."
+        elif own:
+            tail = " Without the journal, your answers were not kept."
+        else:
+            tail = ""
         print(f"\nspasm-triage: stopped.{tail}", file=sys.stderr)
+        if journal is not None:
+            journal.close()
         return EXIT_INTERRUPTED
     screen.result(console, result, kb)
-    unfinished.clear()
+    _record(journal, kb, session.progress.values, session.progress.weight_units, result)
     if save:
         return _save(save, report.to_markdown(result, kb))
     return EXIT_OK
+
+
+def _draft(kb: KnowledgeBase, journal: Journal, console: Any) -> tuple[Progress, str] | None:
+    """The unfinished questionnaire in the journal, keeping what still fits today's rules."""
+    from triage import answers
+    from triage.relevance import Progress
+
+    saved = journal.unfinished()
+    if saved is None:
+        return None
+    values, blank, when = saved
+    fits: dict[str, Any] = {}
+    dropped = []
+    for qid, value in values.items():
+        try:
+            fits.update(answers.from_mapping({qid: value}, kb).values)
+        except AnswersError:
+            dropped.append(qid)
+    if dropped:
+        console.print(
+            f"[yellow]Saved answers that no longer fit the rules were left out: "
+            f"{', '.join(dropped)}.[/yellow]"
+        )
+    given = answers.from_mapping({q: values[q] for q in values if q not in dropped}, kb)
+    return Progress(
+        dict(given.values), {q for q in blank if q in kb.questions}, dict(given.weight_units)
+    ), when
+
+
+def _journal_path(journal_at: str | None) -> Path:
+    from triage.journal import default_path
+
+    return Path(journal_at) if journal_at else default_path()
+
+
+def _history(fmt: str, forget: bool, yes: bool, rules: list[Path], journal_at: str | None) -> int:
+    from triage import journal_view
+    from triage.journal import Journal, JournalError
+    from triage.journal import forget as forget_journal
+
+    if journal_at == "":
+        print("spasm-triage: --no-journal: there is no history to show", file=sys.stderr)
+        return EXIT_USAGE
+    path = _journal_path(journal_at)
+    if forget:
+        if not path.exists():
+            print(f"There is no journal at {path}.")
+            return EXIT_OK
+        if not yes:
+            if not sys.stdin.isatty():
+                print(
+                    "spasm-triage: --forget deletes your whole journal; without a terminal to "
+                    "confirm it, add --yes",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            import questionary
+
+            if not questionary.confirm(
+                f"Delete your spasm journal at {path}, every episode in it? This cannot be undone.",
+                default=False,
+            ).unsafe_ask():
+                print("Nothing was deleted.")
+                return EXIT_OK
+        gone = forget_journal(path)
+        print(f"Deleted {len(gone)} file(s): the journal at {path} is gone.")
+        return EXIT_OK
+    if not path.exists():
+        entries = []
+    else:
+        try:
+            with Journal(path) as journal:
+                entries = journal.entries()
+        except JournalError as exc:
+            print(f"spasm-triage: {exc}", file=sys.stderr)
+            return EXIT_RULES
+    if fmt == "json":
+        sys.stdout.write(journal_view.as_json(entries))
+    elif fmt == "csv":
+        sys.stdout.write(journal_view.as_csv(entries))
+    else:
+        from rich.console import Console
+
+        from triage import loading
+
+        try:
+            kb = loading.load(rules)
+        except RulesError:
+            kb = None  # the history still shows, with ids for titles
+        journal_view.show(Console(), entries, kb)
+    return EXIT_OK
+
+
+def _follow_up(
+    tried: set[str],
+    helped: set[str],
+    not_helped: set[str],
+    rules: list[Path],
+    journal_at: str | None,
+) -> int:
+    from triage import journal_view, loading
+    from triage.errors import did_you_mean
+    from triage.journal import Journal, JournalError
+
+    if journal_at == "":
+        print("spasm-triage: --no-journal: there is nothing to follow up", file=sys.stderr)
+        return EXIT_USAGE
+    path = _journal_path(journal_at)
+    if not path.exists():
+        print(
+            "spasm-triage: the journal is empty: there is no consultation to follow up",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        journal = Journal(path).open()
+    except JournalError as exc:
+        print(f"spasm-triage: {exc}", file=sys.stderr)
+        return EXIT_RULES
+    with journal:
+        last = journal.last()
+        if last is None:
+            print(
+                "spasm-triage: the journal is empty: there is no consultation to follow up",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        given = [a["suggestion"] for a in last.advice]
+        unknown = sorted((tried | helped | not_helped) - set(given))
+        if unknown:
+            print(
+                f"spasm-triage: '{unknown[0]}' was not advised on "
+                f"{last.finished.astimezone():%Y-%m-%d}{did_you_mean(unknown[0], given)}; "
+                f"that consultation advised: {', '.join(given)}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        if not (tried or helped or not_helped):
+            if not sys.stdin.isatty():
+                print(
+                    "spasm-triage: follow-up asks in a terminal; without one, use --tried, "
+                    "--helped and --not-helped",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            try:
+                tried, helped, not_helped = _ask_follow_up(last, rules)
+            except (KeyboardInterrupt, EOFError):
+                print("\nspasm-triage: stopped; nothing was recorded.", file=sys.stderr)
+                return EXIT_INTERRUPTED
+        journal.follow_up(last.id, tried, helped, not_helped)
+    try:
+        kb = loading.load(rules)
+    except RulesError:
+        kb = None
+    names = ", ".join(journal_view.title(kb, s) for s in sorted(helped)) or "nothing yet"
+    print(
+        f"Recorded for {last.finished.astimezone():%Y-%m-%d}: tried {len(tried | helped | not_helped)}, "
+        f"helped: {names}. Next time, what helped is ranked up."
+    )
+    return EXIT_OK
+
+
+def _ask_follow_up(last: Any, rules: list[Path]) -> tuple[set[str], set[str], set[str]]:
+    import questionary
+
+    from triage import journal_view, loading
+
+    try:
+        kb = loading.load(rules)
+    except RulesError:
+        kb = None
+    choices = [
+        questionary.Choice(journal_view.title(kb, a["suggestion"]), a["suggestion"])
+        for a in last.advice
+    ]
+    tried = set(
+        questionary.checkbox(
+            f"Your consultation of {last.finished.astimezone():%Y-%m-%d}: which of these did you try?",
+            choices=choices,
+            instruction="(Space to tick, Enter when done)",
+        ).unsafe_ask()
+    )
+    helped: set[str] = set()
+    not_helped: set[str] = set()
+    for suggestion in sorted(tried):
+        answer = questionary.select(
+            f"Did it help: {journal_view.title(kb, suggestion)}?",
+            choices=[
+                questionary.Choice("Yes", "yes"),
+                questionary.Choice("No", "no"),
+                questionary.Choice("Not sure", "unsure"),
+            ],
+        ).unsafe_ask()
+        if answer == "yes":
+            helped.add(suggestion)
+        elif answer == "no":
+            not_helped.add(suggestion)  # "not sure" stays tried, with no verdict
+    return tried, helped, not_helped
 
 
 def _continue_saved(when: str) -> bool:

@@ -60,9 +60,9 @@ class Step:
 def test_words(test: AnswerTest, kb: KnowledgeBase) -> str:
     question = kb.questions.get(test.question)
     values = test.value if isinstance(test.value, tuple) else (test.value,)
-    shown = ", ".join(
-        question.label(str(v)) if question and question.choices else str(v) for v in values
-    )
+    # Choices read as their words, except suggestions (the journal's "helped"): their ids.
+    worded = question is not None and question.choices and not question.journal
+    shown = ", ".join(question.label(str(v)) if worded else str(v) for v in values)  # type: ignore[union-attr]
     return f"{test.question} {OPS[test.op]} {shown}"
 
 

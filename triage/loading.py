@@ -195,16 +195,21 @@ def build(
     questions = {
         item["id"]: _question(item, section, problems) for item, section in items["questions"]
     }
+    suggestions = {
+        item["id"]: _suggestion(item, index, sources, questions, problems, broken)
+        for index, (item, _) in enumerate(items["suggestions"])
+    }
+    # The journal's "what helped" question chooses among the suggestions themselves.
+    helped = tuple((sid, _title(s.text)) for sid, s in suggestions.items())
+    for qid, question in questions.items():
+        if question.journal == "helped":
+            questions[qid] = replace(question, choices=helped)
     # ask_if may name any question, so conditions are resolved once every question is known.
     for item, _ in items["questions"]:
         if "ask_if" in item:
             cond = conditions.parse(item["ask_if"], item.value_locs["ask_if"])
             resolved = conditions.resolve(cond, questions, findings, problems, skip)
             questions[item["id"]] = replace(questions[item["id"]], ask_if=resolved)
-    suggestions = {
-        item["id"]: _suggestion(item, index, sources, questions, problems, broken)
-        for index, (item, _) in enumerate(items["suggestions"])
-    }
     rules = [
         _rule(item, index, questions, findings, suggestions, problems, broken)
         for index, (item, _) in enumerate(items["rules"])
@@ -235,6 +240,12 @@ def build(
     )
 
 
+def _title(text: str, width: int = 60) -> str:
+    """A suggestion's first clause, as a short name for it."""
+    first = text.split(". ")[0].split(": ")[0].rstrip(".")
+    return first if len(first) <= width else first[: width - 1].rstrip() + "…"
+
+
 def _source(item: LocDict) -> Source:
     return Source(
         item["id"],
@@ -255,7 +266,18 @@ def _question(item: LocDict, section: str, problems: list[Problem]) -> Question:
     def misplaced(key: str, why: str) -> None:
         problems.append(Problem(MISPLACED, f"question '{item['id']}': {why}", item.key_locs[key]))
 
-    if qtype in ("one_of", "many_of") and not choices:
+    journal = item.get("journal")
+    if journal is not None:
+        wanted = "many_of" if journal == "helped" else "number"
+        if qtype != wanted:
+            misplaced("journal", f"journal '{journal}' fills a {wanted} question, not {qtype}")
+        if journal == "helped" and choices:
+            misplaced(
+                "choices",
+                "the journal's 'helped' question takes its choices from the "
+                "suggestions: leave 'choices' out",
+            )
+    elif qtype in ("one_of", "many_of") and not choices:
         problems.append(
             Problem(SCHEMA, f"question '{item['id']}' is {qtype}: it needs 'choices'", item.loc)
         )
@@ -280,6 +302,7 @@ def _question(item: LocDict, section: str, problems: list[Problem]) -> Question:
         priority=item.get("priority", 0),
         section=section,
         location=item.loc,
+        journal=item.get("journal"),
     )
 
 

@@ -61,6 +61,7 @@ class Question:
     priority: int
     section: str
     location: Location = field(compare=False)
+    journal: str | None = None  # filled from the spasm journal, never asked
 
     @property
     def choice_ids(self) -> tuple[str, ...]:

@@ -167,7 +167,9 @@ class Planner:
         evaluation = Evaluation(self.kb, progress)
         wanted: set[str] | None = None
         for question in self.kb.questions.values():
-            if progress.asked(question.id) or evaluation.ask_if(question) is not True:
+            if question.journal or progress.asked(question.id):
+                continue  # journal questions are filled from the record, never asked
+            if evaluation.ask_if(question) is not True:
                 continue
             if question.section in self.always_ask:
                 return question

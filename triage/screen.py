@@ -124,4 +124,4 @@ def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> No
 
 
 def asked_questions(progress: Progress, kb: KnowledgeBase) -> list[Question]:
-    return [q for q in kb.questions.values() if progress.asked(q.id)]
+    return [q for q in kb.questions.values() if progress.asked(q.id) and not q.journal]

@@ -1,0 +1,129 @@
+"""The journal shown: a table of past episodes, a chart of episodes per month over the last year,
+and everything exported as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from triage.journal import Entry, episodes
+from triage.model import KnowledgeBase
+
+BAR = "█"
+
+
+def title(kb: KnowledgeBase | None, suggestion: str) -> str:
+    """A suggestion's first clause; its id when today's rules no longer have it."""
+    if kb is not None and suggestion in kb.suggestions:
+        first = kb.suggestions[suggestion].text.split(". ")[0].split(": ")[0].rstrip(".")
+        return first if len(first) <= 48 else first[:47].rstrip() + "…"
+    return suggestion
+
+
+def months(now: datetime) -> list[str]:
+    """The last twelve months, oldest first, as YYYY-MM."""
+    year, month = now.year, now.month
+    out = []
+    for _ in range(12):
+        out.append(f"{year:04d}-{month:02d}")
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return out[::-1]
+
+
+def show(
+    console: Console, entries: list[Entry], kb: KnowledgeBase | None, now: datetime | None = None
+) -> None:
+    now = now or datetime.now(UTC)
+    if not entries:
+        console.print("The journal is empty: every finished consultation is kept here.")
+        return
+    table = Table(title="Your spasm journal", title_justify="left")
+    table.add_column("date")
+    table.add_column("tier")
+    table.add_column("top advice")
+    table.add_column("what helped")
+    nets = {s.id for s in kb.suggestions.values() if s.safety_net} if kb is not None else set()
+    for entry in entries:
+        top = [a for a in entry.advice if a["suggestion"] not in nets][:3]
+        helped = [title(kb, a["suggestion"]) for a in entry.advice if a["helped"]]
+        tried = any(a["tried"] is not None for a in entry.advice)
+        table.add_row(
+            entry.finished.astimezone().strftime("%Y-%m-%d"),
+            entry.tier or "",
+            "\n".join(f"• {title(kb, a['suggestion'])}" for a in top),
+            "\n".join(helped) if helped else ("nothing, so far" if tried else "(no follow-up)"),
+        )
+    console.print(table)
+    counts = dict.fromkeys(months(now), 0)
+    for group in episodes(entries):  # asking again about the same spasm is not a new one
+        key = group[0].finished.strftime("%Y-%m")
+        if key in counts:
+            counts[key] += 1
+    console.print(Text("Episodes per month, last 12 months", style="bold"))
+    for month, count in counts.items():
+        console.print(f"  {month}  {BAR * count}{' ' if count else ''}{count}")
+
+
+def as_json(entries: list[Entry]) -> str:
+    return json.dumps([_plain(e) for e in entries], indent=2, ensure_ascii=False) + "\n"
+
+
+def _plain(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "finished": entry.finished.isoformat(),
+        "tier": entry.tier,
+        "answers": entry.answers,
+        "advice": entry.advice,
+    }
+
+
+def as_csv(entries: list[Entry]) -> str:
+    """One row per piece of advice, with its consultation; the answers as JSON in a column."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "consultation",
+            "finished",
+            "tier",
+            "answers",
+            "rank",
+            "suggestion",
+            "suggestion_tier",
+            "confidence",
+            "tried",
+            "helped",
+        ]
+    )
+    for entry in entries:
+        answers = json.dumps(entry.answers, ensure_ascii=False, sort_keys=True)
+        for rank, advice in enumerate(entry.advice or [{}], start=1):
+            writer.writerow(
+                [
+                    entry.id,
+                    entry.finished.isoformat(),
+                    entry.tier or "",
+                    answers,
+                    rank if advice else "",
+                    advice.get("suggestion", ""),
+                    advice.get("tier", ""),
+                    advice.get("confidence", ""),
+                    _flag(advice.get("tried")),
+                    _flag(advice.get("helped")),
+                ]
+            )
+    return out.getvalue()
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else "yes" if value else "no"
