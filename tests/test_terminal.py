@@ -3,6 +3,7 @@ the test types keys and reads the rendered screen, as a person would."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -185,3 +186,32 @@ def test_a_damaged_journal_is_named_left_alone_and_the_questionnaire_still_runs(
     screen.keys(ENTER)  # Yes: an emergency, so it ends at once
     screen.wait_for("EXIT=0")
     assert journal.read_bytes() == before  # never written to, moved or deleted
+
+
+def test_follow_up_asks_what_was_tried_and_whether_it_helped(terminal) -> None:  # type: ignore[no-untyped-def]
+    screen, env, cwd = terminal
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "--answers", str(CASES / "bench_op.yaml")],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0
+    screen.start(f"{COMMAND} follow-up", cwd, env)
+    screen.wait_for("which of these did you try?")
+    screen.keys("Down", "Space", ENTER)  # the second suggestion: keep moving (stay_active)
+    screen.wait_for("Did it help")
+    screen.keys(ENTER)  # Yes
+    shown = screen.wait_for("EXIT=0")
+    assert "helped: Keep moving gently" in shown
+    history = subprocess.run(
+        [sys.executable, "-m", "triage", "history", "--format", "json"],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    helped = [a["suggestion"] for a in json.loads(history.stdout)[0]["advice"] if a["helped"]]
+    assert helped == ["stay_active"]

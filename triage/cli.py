@@ -629,6 +629,7 @@ def _questions(fmt: str, rules: list[Path]) -> int:
             else (["yes", "no", "unsure"] if q.type == "yes_no" else []),
             "unit": q.unit,
             "why": q.why,
+            "journal": q.journal,
         }
         for q in kb.questions.values()
     ]
@@ -636,9 +637,12 @@ def _questions(fmt: str, rules: list[Path]) -> int:
         print(json.dumps(listing, indent=2, ensure_ascii=False))
         return EXIT_OK
     for q in listing:
-        accepts = {"number": f"a number ({q['unit'] or 'plain'})", "scale": "0-10"}.get(
-            str(q["type"]), " / ".join(q["choices"] or [])
-        )
+        if q["journal"]:
+            accepts = f"from your journal ({q['journal']}), never asked"
+        else:
+            accepts = {"number": f"a number ({q['unit'] or 'plain'})", "scale": "0-10"}.get(
+                str(q["type"]), " / ".join(q["choices"] or [])
+            )
         print(f"{q['id']}  [{q['section']}, {q['type']}: {accepts}]\n    {q['ask']}")
     return EXIT_OK
 
