@@ -159,6 +159,12 @@ def test_prefilled_answers_lead_to_review_results_and_a_saved_report(terminal) -
     assert "unnamed reply 1" in shown  # sources are shown
     report = (cwd / "report.md").read_text()
     assert report.startswith("# spasm-triage") and "banded good mornings" in report.lower()
+    # The finished questionnaire is in the journal, and no draft is left behind.
+    from triage.journal import Journal
+
+    with Journal(Path(env["SPASM_TRIAGE_JOURNAL"])) as journal:
+        (entry,) = journal.entries()
+        assert entry.answers["on_program"] == "yes" and journal.unfinished() is None
 
 
 def test_without_a_terminal_it_points_to_answers_files(tmp_path: Path) -> None:
