@@ -140,6 +140,7 @@ def asked_for(kb: KnowledgeBase, case: Path) -> tuple[int, int]:
 
 def main() -> None:
     os.environ.setdefault("SPASM_TRIAGE_CACHE_DIR", tempfile.mkdtemp())
+    os.environ.setdefault("SPASM_TRIAGE_JOURNAL", f"{tempfile.mkdtemp()}/journal.sqlite3")
     kb = loading.load()
     oracle = dict(answers.read_bytes((CASES / "bench_op.yaml").read_bytes(), "case", kb).values)
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")

@@ -71,6 +71,10 @@ print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
 
 
 def main() -> None:
+    import os
+
+    # A throwaway journal: the benchmark's consultations are not the user's history.
+    os.environ.setdefault("SPASM_TRIAGE_JOURNAL", f"{tempfile.mkdtemp()}/journal.sqlite3")
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
