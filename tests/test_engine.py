@@ -12,6 +12,7 @@ from conftest import CASES, make_kb, run_cli
 from triage import answers
 from triage.engine import Engine, compile_rules
 from triage.errors import RunawayError
+from triage.model import KnowledgeBase
 
 CHAIN = """
 questions:
@@ -241,3 +242,39 @@ def test_the_result_is_identical_across_hash_seeds() -> None:
         outputs.add(done.stdout)
     assert len(outputs) == 1
     assert json.loads(outputs.pop())["suggestions"]
+
+
+def test_the_linear_terminal_node_walk_finds_what_experta_finds_in_the_same_order(
+    shipped: KnowledgeBase,
+) -> None:
+    from triage import experta_compat
+
+    engine = compile_rules(shipped)()
+    original = experta_compat._original_conflict_set_nodes.__wrapped__(engine.matcher)
+    assert experta_compat._conflict_set_nodes.__wrapped__(engine.matcher) == original
+    assert len(original) >= len(shipped.rules)
+
+
+def test_a_knowledge_base_of_thousands_of_rules_loads_compiles_and_terminates(
+    tmp_path: Path,
+) -> None:
+    # The scaling benchmark's generator: the shipped rules' shapes, 2,000 rules.
+    import json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
+    import scaling
+
+    text, _, given = scaling.generate(2000)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shipped = Path(__file__).resolve().parents[1] / "rules"
+    for name in ("about.yaml", "sources.yaml"):
+        (rules / name).write_text((shipped / name).read_text())
+    (rules / "generated.yaml").write_text(text)
+    from triage import loading
+
+    kb = loading.load([rules])
+    assert len(kb.rules) == 2000
+    log = Engine(kb).consult(answers.from_mapping(json.loads(json.dumps(given)), kb))
+    assert log.order  # it fired rules, and run() returned: it terminated

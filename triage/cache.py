@@ -6,10 +6,13 @@ and any edit, or a new schema, gives a new hash. A cache that cannot be written 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import tempfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from triage import __version__
 
@@ -43,6 +46,37 @@ def _directory() -> Path | None:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("spasm-triage", appauthor=False))
+
+
+def parsed(key: str, filename: str) -> Any:
+    """The file's parsed tree from an earlier run, or None: reading it back is much faster
+    than parsing YAML. It is plain JSON (data and positions), never code."""
+    directory = _directory()
+    if directory is None:
+        return None
+    try:
+        text = (directory / "parsed" / f"{key}.json").read_text(encoding="utf-8")
+        from triage.yaml_reader import decode_cached
+
+        return decode_cached(json.loads(text), filename)
+    except (OSError, ValueError, TypeError, IndexError, KeyError):
+        return None  # missing or damaged: parse the YAML as if it were not there
+
+
+def store_parsed(key: str, data: Any) -> None:
+    directory = _directory()
+    if directory is None:
+        return
+    from triage.yaml_reader import encode
+
+    try:
+        (directory / "parsed").mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=directory / "parsed", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(encode(data), out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, directory / "parsed" / f"{key}.json")
+    except OSError:
+        pass  # a cache that cannot be written costs speed, never the advice
 
 
 def is_valid(key: str) -> bool:

@@ -90,11 +90,16 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
             )
             continue
         read.append((name, raw))
-        data, found = load_bytes(raw, name)
-        problems.extend(found)
+        key = cache.file_key(raw)
+        data = cache.parsed(key, name) if cache.is_valid(key) else None
+        found: list[Problem] = []
+        if data is None:
+            data, found = load_bytes(raw, name)
+            problems.extend(found)
+            if data is not None and not found:
+                cache.store_parsed(key, data)
         if data is None:  # unreadable (reported), or empty: an empty file loads nothing
             continue
-        key = cache.file_key(raw)
         if not cache.is_valid(key):
             found, data, broken_here = schema.validate_items(data, name)
             problems.extend(found)

@@ -53,6 +53,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.problems: list[Problem] = []
+        self._aliased: set[int] = set()  # anchors already reported: once each, not per use
 
     def loc(self, node: yaml.Node) -> Location:
         mark = node.start_mark
@@ -60,6 +61,9 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
+            if id(node) in self._aliased:
+                return None
+            self._aliased.add(id(node))
             self.problems.append(
                 Problem(
                     YAML_SYNTAX,
@@ -185,6 +189,55 @@ def load_bytes(raw: bytes, filename: str) -> tuple[Any, list[Problem]]:
     if text is None:
         return None, problems
     return parse(text, filename)
+
+
+def encode(data: Any) -> Any:
+    """Parsed data with its positions, as plain JSON: what the parse cache keeps."""
+    if isinstance(data, LocDict):
+        return [
+            "d",
+            [data.loc.line, data.loc.col],
+            [
+                [
+                    k,
+                    data.key_locs[k].line,
+                    data.key_locs[k].col,
+                    data.value_locs[k].line,
+                    data.value_locs[k].col,
+                    encode(v),
+                ]
+                for k, v in data.items()
+            ],
+        ]
+    if isinstance(data, LocList):
+        return [
+            "l",
+            [data.loc.line, data.loc.col],
+            [[loc.line, loc.col, encode(v)] for v, loc in zip(data, data.item_locs, strict=True)],
+        ]
+    return data
+
+
+def decode_cached(obj: Any, filename: str) -> Any:
+    """The inverse of `encode`, with positions in `filename`."""
+    if not isinstance(obj, list):
+        return obj
+    if obj[0] == "d":
+        out = LocDict()
+        out.loc = Location(filename, *obj[1])
+        out.key_locs, out.value_locs = {}, {}
+        for key, kl, kc, vl, vc, value in obj[2]:
+            out[key] = decode_cached(value, filename)
+            out.key_locs[key] = Location(filename, kl, kc)
+            out.value_locs[key] = Location(filename, vl, vc)
+        return out
+    items = LocList()
+    items.loc = Location(filename, *obj[1])
+    items.item_locs = []
+    for line, col, value in obj[2]:
+        items.append(decode_cached(value, filename))
+        items.item_locs.append(Location(filename, line, col))
+    return items
 
 
 def location_of(root: Any, path: list[str | int], *, key: bool = False) -> Location | None:
