@@ -178,3 +178,21 @@ def test_pathological_documents_are_reported_quickly(tmp_path: Path) -> None:
         folder = tmp_path / name.replace(" ", "_")
         folder.mkdir()
         survives(folder, text)
+
+
+@SLOW
+@given(data=st.data())
+def test_building_only_the_rules_that_can_fire_changes_nothing(
+    data: st.DataObject, shipped: KnowledgeBase, shipped_engine: Engine
+) -> None:
+    from triage.relevance import possible_rules
+
+    chosen = data.draw(complete_answers(shipped))
+    parsed = answers.Answers(chosen)
+    full = shipped_engine.consult(parsed)
+    small = Engine(shipped, possible_rules(shipped, chosen)).consult(parsed)
+    assert (small.order, small.fired, small.concluded_by) == (
+        full.order,
+        full.fired,
+        full.concluded_by,
+    )

@@ -235,12 +235,14 @@ def _consult(
 ) -> int:
     from triage import loading, ranking, report
     from triage.engine import Engine
+    from triage.relevance import possible_rules
 
     kb = loading.load(rules)
     given = _read_answers(answers_path, kb)
     journal = _open_journal(journal_at)
     with_history = _with_history(kb, given.values, given.weight_units, journal)
-    result = ranking.rank(kb, with_history, Engine(kb).consult(with_history))
+    engine = Engine(kb, possible_rules(kb, dict(with_history.values)))
+    result = ranking.rank(kb, with_history, engine.consult(with_history))
     render = {"json": report.to_json, "markdown": report.to_markdown, "text": report.to_text}[fmt]
     sys.stdout.write(render(result, kb).rstrip("\n") + "\n")
     _record(journal, kb, given.values, given.weight_units, result)

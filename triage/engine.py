@@ -17,7 +17,7 @@ behaviour (shared/reference/dependencies.md):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,11 +145,13 @@ def _action(rule: KBRule) -> Callable[..., None]:
     return action
 
 
-def compile_rules(kb: KnowledgeBase) -> type[_TriageEngine]:
-    """Build the engine class: one experta Rule per YAML rule. Costly; do it once per knowledge base."""
+def compile_rules(kb: KnowledgeBase, rules: Iterable[KBRule] | None = None) -> type[_TriageEngine]:
+    """Build the engine class: one experta Rule per YAML rule (or per rule of `rules`, a part of
+    kb.rules in the same order). Costly; build once and reuse, or build only what can fire."""
     attrs: dict[str, Any] = {}
-    count = len(kb.rules)
-    for position, rule in enumerate(kb.rules):  # kb.rules is in firing order
+    chosen = list(kb.rules if rules is None else rules)
+    count = len(chosen)
+    for position, rule in enumerate(chosen):  # in firing order: kb.rules' order
         cond = conditions.negation_normal_form(rule.when)
         compiler = _Compiler()
         patterns = compiler.patterns(cond)
@@ -164,9 +166,9 @@ def compile_rules(kb: KnowledgeBase) -> type[_TriageEngine]:
 class Engine:
     """A compiled knowledge base, ready for any number of consultations."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, rules: Iterable[KBRule] | None = None) -> None:
         self.kb = kb
-        self._engine = compile_rules(kb)()
+        self._engine = compile_rules(kb, rules)()
 
     def facts(self, answers: Answers) -> list[Any]:
         facts: list[Any] = []

@@ -21,7 +21,7 @@ from rich.console import Console
 from triage import answers, ranking, screen
 from triage.engine import Engine
 from triage.model import KnowledgeBase, Question
-from triage.relevance import Planner, Progress
+from triage.relevance import Planner, Progress, possible_rules
 
 LEAVE_BLANK = "leave it blank if you don't know"
 
@@ -44,7 +44,6 @@ class Session:
     terminal: Terminal
     progress: Progress = field(default_factory=Progress)
     on_answer: Callable[[Progress], None] = lambda progress: None
-    engine: Engine | None = None
 
     def __post_init__(self) -> None:
         screens = frozenset(s.id for s in self.kb.sections if s.always_ask)
@@ -123,10 +122,10 @@ class Session:
     # ---- results ----
 
     def result(self) -> ranking.Result:
+        """The advice for the answers so far: what is not answered counts as not given."""
         given = answers.Answers(dict(self.progress.values), dict(self.progress.weight_units))
-        if self.engine is None:
-            self.engine = Engine(self.kb)
-        return ranking.rank(self.kb, given, self.engine.consult(given))
+        engine = Engine(self.kb, possible_rules(self.kb, dict(given.values)))
+        return ranking.rank(self.kb, given, engine.consult(given))
 
     def run(self) -> ranking.Result:
         """The whole questionnaire; returns the result to show."""
