@@ -41,6 +41,19 @@ class Answers:
     source: str = "answers"
 
 
+def read_path(path: str, kb: KnowledgeBase) -> Answers:
+    """An answers file by its path, or standard input for '-'."""
+    import sys
+    from pathlib import Path
+
+    name = "<stdin>" if path == "-" else path
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise _error(name, f"cannot read the answers file: {exc.strerror}") from None
+    return read_bytes(raw, name, kb)
+
+
 def read_bytes(raw: bytes, filename: str, kb: KnowledgeBase) -> Answers:
     if len(raw) > MAX_BYTES:
         raise _error(

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_RULES,
+    EXIT_USAGE,
     AnswersError,
-    Location,
-    Problem,
-    RulesError,
     RunawayError,
     TriageError,
 )
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from triage.ranking import Result
     from triage.relevance import Progress
 
-EXIT_OK, EXIT_RULES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PACKS_ENV = "SPASM_TRIAGE_RULES"  # local rule packs, separated like PATH
 
 
@@ -174,24 +174,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         from triage.loading import shipped_rules_dir
 
         rules = [shipped_rules_dir(), *packs]
-        if args.command == "questions":
-            return _questions(args.list_format, rules)
-        if args.command == "check":
-            return _check([Path(p) for p in args.paths], packs, args.strict)
-        if args.command == "test":
-            return _test([Path(p) for p in args.paths], rules)
-        if args.command == "schema":
-            return _schema(args.cases)
-        if args.command == "graph":
-            return _graph(args.graph_format, args.focus, rules)
-        if args.command == "history":
-            return _history(args.history_format, args.forget, args.yes, rules, args.journal)
-        if args.command == "follow-up":
-            return _follow_up(
+        if args.command in ("questions", "check", "test", "schema", "graph", "explain"):
+            from triage import cli_authoring as authoring
+
+            if args.command == "questions":
+                return authoring.questions(args.list_format, rules)
+            if args.command == "check":
+                return authoring.check([Path(p) for p in args.paths], packs, args.strict)
+            if args.command == "test":
+                return authoring.test([Path(p) for p in args.paths], rules)
+            if args.command == "schema":
+                return authoring.schema(args.cases)
+            if args.command == "graph":
+                return authoring.graph(args.graph_format, args.focus, rules)
+            return authoring.explain_command(args.name, args.explain_answers, rules)
+        if args.command in ("history", "follow-up"):
+            from triage import cli_journal
+
+            if args.command == "history":
+                return cli_journal.history(
+                    args.history_format, args.forget, args.yes, rules, args.journal
+                )
+            return cli_journal.follow_up(
                 set(args.tried), set(args.helped), set(args.not_helped), rules, args.journal
             )
-        if args.command == "explain":
-            return _explain(args.name, args.explain_answers, rules)
         if args.answers is not None and not args.interactive:
             return _consult(args.answers, args.format, args.save, rules, journal_at)
         return _interactive(args.answers, args.resume, args.save, rules, journal_at)
@@ -218,18 +224,6 @@ def _packs(given: list[str] | None) -> list[Path]:
     return [Path(p) for p in [*from_env, *(given or [])]]
 
 
-def _read_answers(answers_path: str, kb: KnowledgeBase) -> Answers:
-    from triage import answers
-
-    name = "<stdin>" if answers_path == "-" else answers_path
-    try:
-        raw = sys.stdin.buffer.read() if answers_path == "-" else Path(answers_path).read_bytes()
-    except OSError as exc:
-        problem = Problem("A001", f"cannot read the answers file: {exc.strerror}", Location(name))
-        raise AnswersError([problem]) from None
-    return answers.read_bytes(raw, name, kb)
-
-
 def _consult(
     answers_path: str, fmt: str, save: str | None, rules: list[Path], journal_at: str | None
 ) -> int:
@@ -238,7 +232,9 @@ def _consult(
     from triage.relevance import possible_rules
 
     kb = loading.load(rules)
-    given = _read_answers(answers_path, kb)
+    from triage.answers import read_path
+
+    given = read_path(answers_path, kb)
     journal = _open_journal(journal_at)
     with_history = _with_history(kb, given.values, given.weight_units, journal)
     engine = Engine(kb, possible_rules(kb, dict(with_history.values)))
@@ -342,7 +338,9 @@ def _interactive(
     journal = _open_journal(journal_at)
     progress = Progress()
     if prefill is not None:
-        given = _read_answers(prefill, kb)
+        from triage.answers import read_path
+
+        given = read_path(prefill, kb)
         progress = Progress(dict(given.values), set(), dict(given.weight_units))
     draft = _draft(kb, journal, console) if journal is not None else None
     session = Session(kb, Terminal(console), progress)
@@ -430,178 +428,6 @@ def _draft(kb: KnowledgeBase, journal: Journal, console: Any) -> tuple[Progress,
     ), when
 
 
-def _journal_path(journal_at: str | None) -> Path:
-    from triage.journal import default_path
-
-    return Path(journal_at) if journal_at else default_path()
-
-
-def _history(fmt: str, forget: bool, yes: bool, rules: list[Path], journal_at: str | None) -> int:
-    from triage import journal_view
-    from triage.journal import Journal, JournalError
-    from triage.journal import forget as forget_journal
-
-    if journal_at == "":
-        print("spasm-triage: --no-journal: there is no history to show", file=sys.stderr)
-        return EXIT_USAGE
-    path = _journal_path(journal_at)
-    if forget:
-        if not path.exists():
-            print(f"There is no journal at {path}.")
-            return EXIT_OK
-        if not yes:
-            if not sys.stdin.isatty():
-                print(
-                    "spasm-triage: --forget deletes your whole journal; without a terminal to "
-                    "confirm it, add --yes",
-                    file=sys.stderr,
-                )
-                return EXIT_USAGE
-            import questionary
-
-            if not questionary.confirm(
-                f"Delete your spasm journal at {path}, every episode in it? This cannot be undone.",
-                default=False,
-            ).unsafe_ask():
-                print("Nothing was deleted.")
-                return EXIT_OK
-        gone = forget_journal(path)
-        print(f"Deleted {len(gone)} file(s): the journal at {path} is gone.")
-        return EXIT_OK
-    if not path.exists():
-        entries = []
-    else:
-        try:
-            with Journal(path) as journal:
-                entries = journal.entries()
-        except JournalError as exc:
-            print(f"spasm-triage: {exc}", file=sys.stderr)
-            return EXIT_RULES
-    if fmt == "json":
-        sys.stdout.write(journal_view.as_json(entries))
-    elif fmt == "csv":
-        sys.stdout.write(journal_view.as_csv(entries))
-    else:
-        from rich.console import Console
-
-        from triage import loading
-
-        try:
-            kb = loading.load(rules)
-        except RulesError:
-            kb = None  # the history still shows, with ids for titles
-        journal_view.show(Console(), entries, kb)
-    return EXIT_OK
-
-
-def _follow_up(
-    tried: set[str],
-    helped: set[str],
-    not_helped: set[str],
-    rules: list[Path],
-    journal_at: str | None,
-) -> int:
-    from triage import journal_view, loading
-    from triage.errors import did_you_mean
-    from triage.journal import Journal, JournalError
-
-    if journal_at == "":
-        print("spasm-triage: --no-journal: there is nothing to follow up", file=sys.stderr)
-        return EXIT_USAGE
-    path = _journal_path(journal_at)
-    if not path.exists():
-        print(
-            "spasm-triage: the journal is empty: there is no consultation to follow up",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    try:
-        journal = Journal(path).open()
-    except JournalError as exc:
-        print(f"spasm-triage: {exc}", file=sys.stderr)
-        return EXIT_RULES
-    with journal:
-        last = journal.last()
-        if last is None:
-            print(
-                "spasm-triage: the journal is empty: there is no consultation to follow up",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        given = [a["suggestion"] for a in last.advice]
-        unknown = sorted((tried | helped | not_helped) - set(given))
-        if unknown:
-            print(
-                f"spasm-triage: '{unknown[0]}' was not advised on "
-                f"{last.finished.astimezone():%Y-%m-%d}{did_you_mean(unknown[0], given)}; "
-                f"that consultation advised: {', '.join(given)}",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        if not (tried or helped or not_helped):
-            if not sys.stdin.isatty():
-                print(
-                    "spasm-triage: follow-up asks in a terminal; without one, use --tried, "
-                    "--helped and --not-helped",
-                    file=sys.stderr,
-                )
-                return EXIT_USAGE
-            try:
-                tried, helped, not_helped = _ask_follow_up(last, rules)
-            except (KeyboardInterrupt, EOFError):
-                print("\nspasm-triage: stopped; nothing was recorded.", file=sys.stderr)
-                return EXIT_INTERRUPTED
-        journal.follow_up(last.id, tried, helped, not_helped)
-    try:
-        kb = loading.load(rules)
-    except RulesError:
-        kb = None
-    names = ", ".join(journal_view.title(kb, s) for s in sorted(helped)) or "nothing yet"
-    print(
-        f"Recorded for {last.finished.astimezone():%Y-%m-%d}: tried {len(tried | helped | not_helped)}, "
-        f"helped: {names}. Next time, what helped is ranked up."
-    )
-    return EXIT_OK
-
-
-def _ask_follow_up(last: Any, rules: list[Path]) -> tuple[set[str], set[str], set[str]]:
-    import questionary
-
-    from triage import journal_view, loading
-
-    try:
-        kb = loading.load(rules)
-    except RulesError:
-        kb = None
-    choices = [
-        questionary.Choice(journal_view.title(kb, a["suggestion"]), a["suggestion"])
-        for a in last.advice
-    ]
-    tried = set(
-        questionary.checkbox(
-            f"Your consultation of {last.finished.astimezone():%Y-%m-%d}: which of these did you try?",
-            choices=choices,
-            instruction="(Space to tick, Enter when done)",
-        ).unsafe_ask()
-    )
-    helped: set[str] = set()
-    not_helped: set[str] = set()
-    for suggestion in sorted(tried):
-        answer = questionary.select(
-            f"Did it help: {journal_view.title(kb, suggestion)}?",
-            choices=[
-                questionary.Choice("Yes", "yes"),
-                questionary.Choice("No", "no"),
-                questionary.Choice("Not sure", "unsure"),
-            ],
-        ).unsafe_ask()
-        if answer == "yes":
-            helped.add(suggestion)
-        elif answer == "no":
-            not_helped.add(suggestion)  # "not sure" stays tried, with no verdict
-    return tried, helped, not_helped
-
-
 def _continue_saved(when: str) -> bool:
     import questionary
 
@@ -612,185 +438,6 @@ def _continue_saved(when: str) -> bool:
             default=True,
         ).unsafe_ask()
     )
-
-
-def _questions(fmt: str, rules: list[Path]) -> int:
-    import json
-
-    from triage import loading
-
-    kb = loading.load(rules)
-    listing = [
-        {
-            "id": q.id,
-            "section": q.section,
-            "ask": q.ask,
-            "type": q.type,
-            "choices": [c for c, _ in q.choices]
-            if q.choices
-            else (["yes", "no", "unsure"] if q.type == "yes_no" else []),
-            "unit": q.unit,
-            "why": q.why,
-            "journal": q.journal,
-        }
-        for q in kb.questions.values()
-    ]
-    if fmt == "json":
-        print(json.dumps(listing, indent=2, ensure_ascii=False))
-        return EXIT_OK
-    for q in listing:
-        if q["journal"]:
-            accepts = f"from your journal ({q['journal']}), never asked"
-        else:
-            accepts = {"number": f"a number ({q['unit'] or 'plain'})", "scale": "0-10"}.get(
-                str(q["type"]), " / ".join(q["choices"] or [])
-            )
-        print(f"{q['id']}  [{q['section']}, {q['type']}: {accepts}]\n    {q['ask']}")
-    return EXIT_OK
-
-
-def _check(paths: list[Path], packs: list[Path], strict: bool) -> int:
-    """Every problem in one run, sorted by file and line, each with its line and a caret."""
-    from triage import lint, loading
-    from triage.engine import compile_rules
-
-    paths = [*(paths or [loading.shipped_rules_dir()]), *packs]
-    files = loading.rule_files(paths)
-    kb: KnowledgeBase | None = None
-    try:
-        kb = loading.load(paths)
-    except RulesError as exc:
-        problems = exc.problems
-    else:
-        compile_rules(kb)  # proves every rule compiles to experta, not only that it parses
-        problems = lint.lint(kb)
-    problems = sorted(problems, key=Problem.sort_key)
-    sources: dict[str, list[str]] = {}
-    for problem in problems:
-        print(problem)
-        print(_snippet(problem.location, sources), end="")
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    counted = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(len(files), 'file')}"
-    if kb is None:
-        print(counted)
-        return EXIT_RULES
-    print(
-        f"ok: {len(kb.files)} files, {len(kb.questions)} questions, {len(kb.rules)} rules, "
-        f"{len(kb.suggestions)} suggestions, {len(kb.sources)} sources, "
-        f"{len(kb.disagreements)} disagreements; {counted}"
-    )
-    return EXIT_RULES if strict and warnings else EXIT_OK
-
-
-def _test(paths: list[Path], rules: list[Path]) -> int:
-    from triage import loading, testing
-
-    kb = loading.load(rules)
-    # By default: the shipped rules' tests and each pack's own tests/ folder.
-    default = [r / "tests" for r in rules if (r / "tests").is_dir()]
-    files = testing.case_files(paths or default)
-    if not files:
-        print("spasm-triage: no test cases found (rules/tests/*.yaml)", file=sys.stderr)
-        return EXIT_USAGE
-    text, passed = testing.report(testing.run(kb, files))
-    sys.stdout.write(text)
-    return EXIT_OK if passed else EXIT_RULES
-
-
-def _explain(name: str, answers_path: str | None, rules: list[Path]) -> int:
-    from triage import explain, loading, ranking
-    from triage.engine import Engine
-
-    kb = loading.load(rules)
-    by_id = {rule.id: rule for rule in kb.rules}
-    if name not in by_id and name not in kb.suggestions:
-        known = [*by_id, *kb.suggestions]
-        from triage.errors import did_you_mean
-
-        print(
-            f"spasm-triage: no rule or suggestion '{name}'{did_you_mean(name, known)}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    makers = (
-        [by_id[name]]
-        if name in by_id
-        else [r for r in kb.rules if any(ref.id == name for ref in r.suggest)]
-    )
-    if answers_path is None:
-        if name in kb.suggestions and name not in by_id:
-            print(f"suggestion '{name}': made by {len(makers)} rule(s)")
-        for rule in makers:
-            print("\n".join(explain.describe_rule(rule, kb)))
-        return EXIT_OK
-    given = _read_answers(answers_path, kb)
-    consultation = Engine(kb).consult(given)
-    if name in kb.suggestions and name not in by_id:
-        result = ranking.rank(kb, given, consultation)
-        made = next((a for a in result.advice if a.id == name), None)
-        if made is not None:
-            print(
-                f"suggestion '{name}' is in the advice: {made.tier}, confidence "
-                f"{made.confidence:.0%}, #{list(result.advice).index(made) + 1} of "
-                f"{len(result.advice)}"
-            )
-        else:
-            print(f"suggestion '{name}' is not in the advice")
-    for rule in makers:
-        print("\n".join(explain.explain_rule(rule, kb, given, consultation)))
-    return EXIT_OK
-
-
-def _schema(cases: bool) -> int:
-    from importlib import resources
-
-    name = "cases.schema.json" if cases else "schema.json"
-    sys.stdout.write(resources.files("triage").joinpath(name).read_text(encoding="utf-8"))
-    return EXIT_OK
-
-
-def _graph(fmt: str, focus: str | None, rules: list[Path]) -> int:
-    from triage import graph, loading
-
-    kb = loading.load(rules)
-    try:
-        sys.stdout.write(graph.draw(kb, fmt, focus))
-    except KeyError:
-        from triage.errors import did_you_mean
-
-        names = [*kb.questions, *kb.findings, *kb.suggestions]
-        print(
-            f"spasm-triage: no question, finding or suggestion '{focus}'"
-            f"{did_you_mean(str(focus), names)}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    return EXIT_OK
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _snippet(location: Location, sources: dict[str, list[str]]) -> str:
-    """The offending line with a caret under the column, as compilers show it."""
-    if location.line <= 0:
-        return ""
-    if location.file not in sources:
-        try:
-            sources[location.file] = (
-                Path(location.file).read_text(encoding="utf-8-sig", errors="replace").splitlines()
-            )
-        except OSError:
-            sources[location.file] = []
-    lines = sources[location.file]
-    if location.line > len(lines):
-        return ""
-    number = str(location.line)
-    gutter = " " * len(number)
-    caret = " " * max(location.col - 1, 0) + "^"
-    return f" {number} | {lines[location.line - 1]}\n {gutter} | {caret}\n"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,6 +42,10 @@ class Problem:
         return (loc.file, loc.line, loc.col, self.code)
 
 
+# Exit codes, the same for every command.
+EXIT_OK, EXIT_RULES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
 class TriageError(Exception):
     """Base for errors the CLI turns into messages and exit codes, never tracebacks."""
 

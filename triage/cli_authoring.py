@@ -1,0 +1,190 @@
+"""The rule authors' commands: questions, check, test, explain, schema and graph."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from triage.errors import EXIT_OK, EXIT_RULES, EXIT_USAGE, Location, Problem, RulesError
+from triage.model import KnowledgeBase
+
+
+def questions(fmt: str, rules: list[Path]) -> int:
+    import json
+
+    from triage import loading
+
+    kb = loading.load(rules)
+    listing = [
+        {
+            "id": q.id,
+            "section": q.section,
+            "ask": q.ask,
+            "type": q.type,
+            "choices": [c for c, _ in q.choices]
+            if q.choices
+            else (["yes", "no", "unsure"] if q.type == "yes_no" else []),
+            "unit": q.unit,
+            "why": q.why,
+            "journal": q.journal,
+        }
+        for q in kb.questions.values()
+    ]
+    if fmt == "json":
+        print(json.dumps(listing, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for q in listing:
+        if q["journal"]:
+            accepts = f"from your journal ({q['journal']}), never asked"
+        else:
+            accepts = {"number": f"a number ({q['unit'] or 'plain'})", "scale": "0-10"}.get(
+                str(q["type"]), " / ".join(q["choices"] or [])
+            )
+        print(f"{q['id']}  [{q['section']}, {q['type']}: {accepts}]\n    {q['ask']}")
+    return EXIT_OK
+
+
+def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
+    """Every problem in one run, sorted by file and line, each with its line and a caret."""
+    from triage import lint, loading
+    from triage.engine import compile_rules
+
+    paths = [*(paths or [loading.shipped_rules_dir()]), *packs]
+    files = loading.rule_files(paths)
+    kb: KnowledgeBase | None = None
+    try:
+        kb = loading.load(paths)
+    except RulesError as exc:
+        problems = exc.problems
+    else:
+        compile_rules(kb)  # proves every rule compiles to experta, not only that it parses
+        problems = lint.lint(kb)
+    problems = sorted(problems, key=Problem.sort_key)
+    sources: dict[str, list[str]] = {}
+    for problem in problems:
+        print(problem)
+        print(_snippet(problem.location, sources), end="")
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    counted = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(len(files), 'file')}"
+    if kb is None:
+        print(counted)
+        return EXIT_RULES
+    print(
+        f"ok: {len(kb.files)} files, {len(kb.questions)} questions, {len(kb.rules)} rules, "
+        f"{len(kb.suggestions)} suggestions, {len(kb.sources)} sources, "
+        f"{len(kb.disagreements)} disagreements; {counted}"
+    )
+    return EXIT_RULES if strict and warnings else EXIT_OK
+
+
+def test(paths: list[Path], rules: list[Path]) -> int:
+    from triage import loading, testing
+
+    kb = loading.load(rules)
+    # By default: the shipped rules' tests and each pack's own tests/ folder.
+    default = [r / "tests" for r in rules if (r / "tests").is_dir()]
+    files = testing.case_files(paths or default)
+    if not files:
+        print("spasm-triage: no test cases found (rules/tests/*.yaml)", file=sys.stderr)
+        return EXIT_USAGE
+    text, passed = testing.report(testing.run(kb, files))
+    sys.stdout.write(text)
+    return EXIT_OK if passed else EXIT_RULES
+
+
+def explain_command(name: str, answers_path: str | None, rules: list[Path]) -> int:
+    from triage import explain, loading, ranking
+    from triage.engine import Engine
+
+    kb = loading.load(rules)
+    by_id = {rule.id: rule for rule in kb.rules}
+    if name not in by_id and name not in kb.suggestions:
+        known = [*by_id, *kb.suggestions]
+        from triage.errors import did_you_mean
+
+        print(
+            f"spasm-triage: no rule or suggestion '{name}'{did_you_mean(name, known)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    makers = (
+        [by_id[name]]
+        if name in by_id
+        else [r for r in kb.rules if any(ref.id == name for ref in r.suggest)]
+    )
+    if answers_path is None:
+        if name in kb.suggestions and name not in by_id:
+            print(f"suggestion '{name}': made by {len(makers)} rule(s)")
+        for rule in makers:
+            print("\n".join(explain.describe_rule(rule, kb)))
+        return EXIT_OK
+    from triage.answers import read_path
+
+    given = read_path(answers_path, kb)
+    consultation = Engine(kb).consult(given)
+    if name in kb.suggestions and name not in by_id:
+        result = ranking.rank(kb, given, consultation)
+        made = next((a for a in result.advice if a.id == name), None)
+        if made is not None:
+            print(
+                f"suggestion '{name}' is in the advice: {made.tier}, confidence "
+                f"{made.confidence:.0%}, #{list(result.advice).index(made) + 1} of "
+                f"{len(result.advice)}"
+            )
+        else:
+            print(f"suggestion '{name}' is not in the advice")
+    for rule in makers:
+        print("\n".join(explain.explain_rule(rule, kb, given, consultation)))
+    return EXIT_OK
+
+
+def schema(cases: bool) -> int:
+    from importlib import resources
+
+    name = "cases.schema.json" if cases else "schema.json"
+    sys.stdout.write(resources.files("triage").joinpath(name).read_text(encoding="utf-8"))
+    return EXIT_OK
+
+
+def graph(fmt: str, focus: str | None, rules: list[Path]) -> int:
+    from triage import graph, loading
+
+    kb = loading.load(rules)
+    try:
+        sys.stdout.write(graph.draw(kb, fmt, focus))
+    except KeyError:
+        from triage.errors import did_you_mean
+
+        names = [*kb.questions, *kb.findings, *kb.suggestions]
+        print(
+            f"spasm-triage: no question, finding or suggestion '{focus}'"
+            f"{did_you_mean(str(focus), names)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _snippet(location: Location, sources: dict[str, list[str]]) -> str:
+    """The offending line with a caret under the column, as compilers show it."""
+    if location.line <= 0:
+        return ""
+    if location.file not in sources:
+        try:
+            sources[location.file] = (
+                Path(location.file).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+            )
+        except OSError:
+            sources[location.file] = []
+    lines = sources[location.file]
+    if location.line > len(lines):
+        return ""
+    number = str(location.line)
+    gutter = " " * len(number)
+    caret = " " * max(location.col - 1, 0) + "^"
+    return f" {number} | {lines[location.line - 1]}\n {gutter} | {caret}\n"
