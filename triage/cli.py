@@ -409,7 +409,13 @@ def _draft(kb: KnowledgeBase, journal: Journal, console: Any) -> tuple[Progress,
     saved = journal.unfinished()
     if saved is None:
         return None
-    values, blank, when = saved
+    values, blank, saved_at = saved
+    from datetime import datetime
+
+    try:  # the user's own clock, in plain words
+        when = datetime.fromisoformat(saved_at).astimezone().strftime("%d %b %Y, %H:%M")
+    except ValueError:
+        when = saved_at
     fits: dict[str, Any] = {}
     dropped = []
     for qid, value in values.items():
