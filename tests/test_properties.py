@@ -20,11 +20,9 @@ from triage.engine import Engine
 from triage.errors import RulesError
 from triage.model import TIERS, KnowledgeBase
 
-SLOW = settings(
-    max_examples=120,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+_QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+SLOW = settings(max_examples=120, deadline=None, suppress_health_check=_QUIET)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=_QUIET)
 EMERGENCY_ANSWERS = [
     {"saddle_numbness": "yes"},
     {"bladder_bowel_change": "yes"},
@@ -134,21 +132,13 @@ def survives(tmp: Path, text: str | bytes) -> None:
         assert main(["check", str(folder)]) in (0, 1)
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(tree=trees)
 def test_any_yaml_tree_loads_or_is_reported(tree: Any, tmp_path: Path) -> None:
     survives(tmp_path, yaml.safe_dump(tree, allow_unicode=True))
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(
     text=st.text(
         alphabet=st.sampled_from(list("rules:- {}[]&*!%@`'\"#|>\n\t ,?ab01yes")), max_size=200

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from triage.conditions import YES_NO
 from triage.errors import AnswersError, Location, Problem, did_you_mean
 from triage.model import WEIGHT_UNITS, KnowledgeBase, Question
 from triage.yaml_reader import LocDict, load_bytes, location_of
@@ -124,7 +125,7 @@ def normalize(question: Question, raw: Any, default_unit: Any = None) -> tuple[V
         if isinstance(raw, bool):
             return ("yes" if raw else "no"), None
         word = str(raw).strip().lower()
-        if word in ("yes", "no", "unsure"):
+        if word in YES_NO:
             return word, None
         raise ValueError(f"'{qid}' must be yes, no or unsure (got {_show(raw)})")
     if qtype == "one_of":

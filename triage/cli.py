@@ -58,29 +58,30 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--save", metavar="FILE", help="also write the advice as Markdown, e.g. for a physio"
     )
-    packs_help = (
-        "a local rule pack: a directory (or file) of rules loaded after the shipped ones; "
-        f"repeatable (also ${PACKS_ENV}, separated like PATH)"
-    )
-    parser.add_argument("--rules", action="append", dest="packs", metavar="DIR", help=packs_help)
-    parser.add_argument(
-        "--journal",
-        metavar="PATH",
-        help="the spasm journal (SQLite) to use (default: in your user data folder; also "
-        "$SPASM_TRIAGE_JOURNAL)",
-    )
+    # --rules and --journal go before a command or after it. Given after, SUPPRESS keeps the
+    # command's own default from erasing one given before.
+    common = argparse.ArgumentParser(add_help=False)
+    journal = argparse.ArgumentParser(add_help=False)
+    for target, default in ((parser, None), (common, argparse.SUPPRESS)):
+        target.add_argument(
+            "--rules",
+            action="append",
+            dest="packs",
+            metavar="DIR",
+            default=default,
+            help="a local rule pack: a directory (or file) of rules loaded after the shipped "
+            f"ones; repeatable (also ${PACKS_ENV}, separated like PATH)",
+        )
+    for target, default in ((parser, None), (journal, argparse.SUPPRESS)):
+        target.add_argument(
+            "--journal",
+            metavar="PATH",
+            default=default,
+            help="the spasm journal (SQLite) to use (default: in your user data folder; also "
+            "$SPASM_TRIAGE_JOURNAL)",
+        )
     parser.add_argument(
         "--no-journal", action="store_true", help="keep nothing: no history, no resume"
-    )
-    # Each command takes --rules too; SUPPRESS keeps its default from erasing one given before it.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--rules",
-        action="append",
-        dest="packs",
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help=packs_help,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     questions = commands.add_parser(
@@ -116,13 +117,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     graph.add_argument(
         "--focus", metavar="ID", help="only what connects to this question, finding or suggestion"
-    )
-    journal = argparse.ArgumentParser(add_help=False)
-    journal.add_argument(
-        "--journal",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="the spasm journal (SQLite) to use",
     )
     history = commands.add_parser(
         "history",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from triage.conditions import YES_NO
 from triage.errors import EXIT_OK, EXIT_RULES, EXIT_USAGE, Location, Problem, RulesError
 from triage.model import KnowledgeBase
 
@@ -23,7 +24,7 @@ def questions(fmt: str, rules: list[Path]) -> int:
             "type": q.type,
             "choices": [c for c, _ in q.choices]
             if q.choices
-            else (["yes", "no", "unsure"] if q.type == "yes_no" else []),
+            else (list(YES_NO) if q.type == "yes_no" else []),
             "unit": q.unit,
             "why": q.why,
             "journal": q.journal,

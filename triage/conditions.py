@@ -20,6 +20,7 @@ from triage.yaml_reader import LocDict, LocList
 Scalar = str | int | float
 
 NUMBER_OPS = ("at_least", "at_most", "more_than", "less_than")
+YES_NO = ("yes", "no", "unsure")  # the answers a yes_no question takes
 WORDS = frozenset({"all", "any", "not", "finding"})
 
 
@@ -195,7 +196,7 @@ def _yes_no_word(value: Scalar) -> Scalar:
 
 def _allowed(question: Any) -> tuple[str, ...]:
     if question.type == "yes_no":
-        return ("yes", "no", "unsure")
+        return YES_NO
     if question.type in ("number", "scale"):
         return NUMBER_OPS
     return tuple(question.choice_ids)

@@ -22,8 +22,7 @@ BAR = "█"
 def title(kb: KnowledgeBase | None, suggestion: str) -> str:
     """A suggestion's first clause; its id when today's rules no longer have it."""
     if kb is not None and suggestion in kb.suggestions:
-        first = kb.suggestions[suggestion].text.split(". ")[0].split(": ")[0].rstrip(".")
-        return first if len(first) <= 48 else first[:47].rstrip() + "…"
+        return kb.suggestions[suggestion].title
     return suggestion
 
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from itertools import combinations
 from typing import Any
 
+from triage.conditions import YES_NO, AnswerTest, Condition, FindingTest, leaves
 from triage.conditions import All as AllOf
-from triage.conditions import AnswerTest, Condition, FindingTest, leaves
 from triage.conditions import AnyOf as AnyOfC
 from triage.conditions import Not as NotC
 from triage.errors import (
@@ -35,13 +35,13 @@ MAX_STEPS = 200_000  # a search this long is given up on, and the rule assumed a
 
 
 def lint(kb: KnowledgeBase) -> list[Problem]:
-    planner = Planner(kb)
+    search = _Search(kb, Planner(kb))
     problems: list[Problem] = []
-    problems += _never_asked(kb, planner)
-    problems += _never_fires(kb, planner)
-    problems += _unused(kb, planner)
+    problems += _never_asked(kb, search)
+    problems += _never_fires(kb, search)
+    problems += _unused(kb)
     problems += _findings(kb)
-    problems += _ties(kb, planner)
+    problems += _ties(kb, search)
     return problems
 
 
@@ -72,7 +72,7 @@ class _Search:
         """Answers worth trying: one per distinct outcome of the tests that mention it."""
         tests = self.tests.get(question.id, [])
         if question.type == "yes_no":
-            values: list[Any] = ["yes", "no", "unsure"]
+            values: list[Any] = list(YES_NO)
         elif question.type == "one_of":
             values = list(question.choice_ids)
         elif question.type == "many_of":
@@ -173,8 +173,7 @@ def _findings_in(cond: Condition) -> set[str]:
 # ---- the lints ----
 
 
-def _never_asked(kb: KnowledgeBase, planner: Planner) -> list[Problem]:
-    search = _Search(kb, planner)
+def _never_asked(kb: KnowledgeBase, search: _Search) -> list[Problem]:
     out = []
     for question in kb.questions.values():
         if question.ask_if is None:
@@ -192,8 +191,7 @@ def _never_asked(kb: KnowledgeBase, planner: Planner) -> list[Problem]:
     return out
 
 
-def _never_fires(kb: KnowledgeBase, planner: Planner) -> list[Problem]:
-    search = _Search(kb, planner)
+def _never_fires(kb: KnowledgeBase, search: _Search) -> list[Problem]:
     out = []
     for rule in kb.rules:
         questions = search.questions_of(rule.when)
@@ -219,7 +217,7 @@ def _never_fires(kb: KnowledgeBase, planner: Planner) -> list[Problem]:
     return out
 
 
-def _unused(kb: KnowledgeBase, planner: Planner) -> list[Problem]:
+def _unused(kb: KnowledgeBase) -> list[Problem]:
     used: set[str] = set()
     for rule in kb.rules:
         used |= {t.question for t in _tests(rule.when)}
@@ -305,8 +303,7 @@ def _cycle(start: str, needs: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def _ties(kb: KnowledgeBase, planner: Planner) -> list[Problem]:
-    search = _Search(kb, planner)
+def _ties(kb: KnowledgeBase, search: _Search) -> list[Problem]:
     out = []
     rules: list[Rule] = list(kb.rules)
     for i, first in enumerate(rules):

@@ -91,7 +91,8 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
             continue
         read.append((name, raw))
         key = cache.file_key(raw)
-        data = cache.parsed(key, name) if cache.is_valid(key) else None
+        known_valid = cache.is_valid(key)
+        data = cache.parsed(key, name) if known_valid else None
         found: list[Problem] = []
         if data is None:
             data, found = load_bytes(raw, name)
@@ -100,7 +101,7 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
                 cache.store_parsed(key, data)
         if data is None:  # unreadable (reported), or empty: an empty file loads nothing
             continue
-        if not cache.is_valid(key):
+        if not known_valid:
             found, data, broken_here = schema.validate_items(data, name)
             problems.extend(found)
             for kind, ids in broken_here.items():
@@ -205,7 +206,7 @@ def build(
         for index, (item, _) in enumerate(items["suggestions"])
     }
     # The journal's "what helped" question chooses among the suggestions themselves.
-    helped = tuple((sid, _title(s.text)) for sid, s in suggestions.items())
+    helped = tuple((sid, s.title) for sid, s in suggestions.items())
     for qid, question in questions.items():
         if question.journal == "helped":
             questions[qid] = replace(question, choices=helped)
@@ -243,12 +244,6 @@ def build(
         files=tuple(name for name, _ in docs),
         fingerprint=fingerprint,
     )
-
-
-def _title(text: str, width: int = 60) -> str:
-    """A suggestion's first clause, as a short name for it."""
-    first = text.split(". ")[0].split(": ")[0].rstrip(".")
-    return first if len(first) <= width else first[: width - 1].rstrip() + "…"
 
 
 def _source(item: LocDict) -> Source:

@@ -129,6 +129,12 @@ class Suggestion:
     index: int
     location: Location = field(compare=False)
 
+    @property
+    def title(self) -> str:
+        """Its first clause, as a short name: in explanations, follow-ups and the history."""
+        first = self.text.split(". ")[0].split(": ")[0].rstrip(".")
+        return first if len(first) <= 60 else first[:59].rstrip() + "…"
+
 
 @dataclass(frozen=True)
 class Disagreement:

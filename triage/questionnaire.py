@@ -78,10 +78,11 @@ class Session:
             tier = self.planner.settled_tier(self.progress)
             if tier == "emergency":
                 return False
-            if tier == "urgent" and not self.urgent_shown and not self.in_screen():
+            question = self.planner.next_question(self.progress)
+            screen_done = question is None or question.section not in self.planner.always_ask
+            if tier == "urgent" and not self.urgent_shown and screen_done:
                 self.urgent_shown = True
                 screen.urgent_banner(self.terminal.console, self.result(), self.kb)
-            question = self.planner.next_question(self.progress)
             if question is None:
                 return True
             unit_question = self.kb.about.weight_unit_question
@@ -91,11 +92,6 @@ class Session:
                 current = question.section
                 screen.section(self.terminal.console, self.titles.get(current, current))
             self.ask(question)
-
-    def in_screen(self) -> bool:
-        """Whether the red-flag screen still has questions to ask."""
-        upcoming = self.planner.next_question(self.progress)
-        return upcoming is not None and upcoming.section in self.planner.always_ask
 
     def review(self) -> bool:
         """Show the answers and let any be changed, asking what a change makes relevant.

@@ -77,6 +77,14 @@ def _inlined() -> dict[str, Any]:
     return out
 
 
+@cache
+def _validator() -> Any:
+    # jsonschema is the slowest import on the load path; it is only needed once a file is read.
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(_inlined())
+
+
 def validate(doc: Any, filename: str) -> list[Problem]:
     return validate_items(doc, filename)[0]
 
@@ -85,11 +93,7 @@ def validate_items(doc: Any, filename: str) -> tuple[list[Problem], Any, dict[st
     """Validate a file and keep what is sound: (problems, the file without its broken items,
     the ids of the broken items by kind). One bad rule does not hide the rest of the file;
     references to a broken item are not reported again by later stages."""
-    # jsonschema is the slowest import on the load path; it is only needed once a file is read.
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(_inlined())
-    errors = list(validator.iter_errors(doc))
+    errors = list(_validator().iter_errors(doc))
     problems = [p for error in errors for p in _describe(error, doc, filename)]
     if not errors:
         return problems, doc, {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,14 +33,18 @@ def case_files(paths: Iterable[Path]) -> list[Path]:
     return rule_files(paths)  # the same rule: every *.yaml in a folder, or the file given
 
 
-def _schema_problems(doc: Any, name: str) -> list[Problem]:
+@cache
+def _validator() -> Any:
     import jsonschema
 
+    schema = json.loads(resources.files("triage").joinpath("cases.schema.json").read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _schema_problems(doc: Any, name: str) -> list[Problem]:
     from triage.schema import _describe
 
-    schema = json.loads(resources.files("triage").joinpath("cases.schema.json").read_text())
-    validator = jsonschema.Draft202012Validator(schema)
-    return [p for e in validator.iter_errors(doc) for p in _describe(e, doc, name)]
+    return [p for e in _validator().iter_errors(doc) for p in _describe(e, doc, name)]
 
 
 def run(kb: KnowledgeBase, files: list[Path]) -> list[Outcome]:
