@@ -295,10 +295,6 @@ class Journal:
             return None
         return json.loads(row[0]), json.loads(row[1]), row[2]
 
-    def clear_unfinished(self) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM unfinished")
-
 
 def episodes(entries: list[Entry]) -> list[list[Entry]]:
     """Consultations grouped into episodes: a new one starts after a week without any."""

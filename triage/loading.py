@@ -503,7 +503,7 @@ def _placeholders(text: str, loc: Location, problems: list[Problem]) -> list[str
     """Names in {braces}; only plain names, so a template can never reach into Python objects."""
     try:
         fields = [
-            field for _, field, spec, conv in string.Formatter().parse(text) if field is not None
+            field for _, field, _spec, _conv in string.Formatter().parse(text) if field is not None
         ]
     except ValueError as exc:
         problems.append(
