@@ -1,36 +1,50 @@
-"""Remember which rule files already passed schema validation, so most runs skip the JSON Schema
-stage (and importing jsonschema, the slowest part of loading). Validity depends only on a file's
-bytes and the schema, so a marker named by their hash is enough: nothing executable is cached,
-and any edit, or a new schema, gives a new hash. A cache that cannot be written is skipped."""
+"""What earlier runs learnt about the rule files, so most runs skip the slow stages of loading.
+Nothing executable is cached (plain JSON and empty markers), and a cache that cannot be read or
+written is skipped: it costs speed, never the advice.
+
+Two levels:
+- the whole knowledge base, as a snapshot of the validated model (triage.snapshot), checked
+  against every rule file's size, timestamp and CRC-32 and against the tool's own files: a
+  consultation on unchanged rules reads one file and imports neither jsonschema nor hashlib;
+- per file, keyed by a SHA-256 of its bytes and the schema: a marker that it passed the schema,
+  and its parsed tree (with positions), so editing one file re-reads only that file."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
+import zlib
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triage import __version__
 
+if TYPE_CHECKING:
+    from triage.model import KnowledgeBase
+
 ENV = "SPASM_TRIAGE_CACHE_DIR"  # a directory; empty disables the cache
+_PACKAGE = Path(__file__).resolve().parent
 
 
 @cache
 def _salt() -> bytes:
-    schema = resources.files("triage").joinpath("schema.json").read_bytes()
+    import hashlib
+
+    schema = (_PACKAGE / "schema.json").read_bytes()
     return hashlib.sha256(__version__.encode() + b"\0" + schema).digest()
 
 
 def file_key(raw: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(_salt() + raw).hexdigest()
 
 
 def fingerprint(files: list[tuple[str, bytes]]) -> str:
     """One hash for a whole knowledge base: file names and contents, in load order."""
+    import hashlib
+
     digest = hashlib.sha256(_salt())
     for name, raw in files:
         digest.update(Path(name).name.encode() + b"\0" + hashlib.sha256(raw).digest())
@@ -71,12 +85,23 @@ def store_parsed(key: str, data: Any) -> None:
 
     try:
         (directory / "parsed").mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=directory / "parsed", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(encode(data), out, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temporary, directory / "parsed" / f"{key}.json")
+        _write_json(directory / "parsed" / f"{key}.json", encode(data))
     except OSError:
         pass  # a cache that cannot be written costs speed, never the advice
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Atomically: a reader sees the old file or the new one, never half of one."""
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def is_valid(key: str) -> bool:
@@ -94,3 +119,67 @@ def remember_valid(keys: list[str]) -> None:
             (directory / "valid" / key).touch()
     except OSError:
         pass  # a read-only or full disk costs speed, never the advice
+
+
+def stamp(files: list[Path]) -> list[Any] | None:
+    """What a knowledge-base snapshot depends on: each rule file's path, size, timestamp and
+    CRC-32, in load order, and the tool's own files (a changed model or schema must not read an
+    old snapshot). None when a file cannot be read: the full load reports that."""
+    try:
+        rules = []
+        for file in files:
+            raw = file.read_bytes()
+            info = file.stat()
+            rules.append([str(file.resolve()), len(raw), info.st_mtime_ns, zlib.crc32(raw)])
+        return [__version__, _code_stamp(), rules]
+    except OSError:
+        return None
+
+
+@cache
+def _code_stamp() -> list[Any]:
+    with os.scandir(_PACKAGE) as entries:
+        return sorted(
+            [entry.name, entry.stat().st_size, entry.stat().st_mtime_ns]
+            for entry in entries
+            if entry.name.endswith((".py", ".json"))
+        )
+
+
+def _snapshot_path(directory: Path, rules_stamp: list[Any]) -> Path:
+    # One snapshot per set of rule files (the shipped ones, or with given packs), replaced when
+    # they change, so the cache does not grow with every edit.
+    names = "\0".join(entry[0] for entry in rules_stamp[2])
+    return directory / "kb" / f"{zlib.crc32(names.encode()):08x}.json"
+
+
+def knowledge_base(rules_stamp: list[Any]) -> KnowledgeBase | None:
+    """The knowledge base an earlier run built from exactly these files, or None."""
+    directory = _directory()
+    if directory is None:
+        return None
+    from triage.snapshot import SnapshotError, from_data
+
+    try:
+        text = _snapshot_path(directory, rules_stamp).read_text(encoding="utf-8")
+        stored = json.loads(text)
+        if stored.get("stamp") != rules_stamp:
+            return None
+        return from_data(stored["kb"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, SnapshotError):
+        return None  # missing, stale or damaged: load the rules as if it were not there
+
+
+def store_knowledge_base(rules_stamp: list[Any], kb: KnowledgeBase) -> None:
+    directory = _directory()
+    if directory is None:
+        return
+    from triage.snapshot import to_data
+
+    try:
+        (directory / "kb").mkdir(parents=True, exist_ok=True, mode=0o700)
+        _write_json(
+            _snapshot_path(directory, rules_stamp), {"stamp": rules_stamp, "kb": to_data(kb)}
+        )
+    except OSError:
+        pass  # a cache that cannot be written costs speed, never the advice

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -94,5 +93,7 @@ AMBIGUOUS_TIE = "W107"
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
+    import difflib  # only when something is misspelt: it is not needed to give advice
+
     close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.75)
     return f" (did you mean '{close[0]}'?)" if close else ""

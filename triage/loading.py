@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from triage import cache, conditions, schema
+from triage import cache, conditions
 from triage.errors import (
     BAD_TEMPLATE,
     DUPLICATE_ID,
@@ -68,8 +68,12 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
-    """Load and validate; raise RulesError with every problem found."""
+    """Load and validate; raise RulesError with every problem found. Rules unchanged since a
+    run that loaded them cleanly come from that run's snapshot (see triage.cache)."""
     files = rule_files([shipped_rules_dir()] if paths is None else paths)
+    stamp = cache.stamp(files) if files else None
+    if stamp is not None and (known := cache.knowledge_base(stamp)) is not None:
+        return known
     problems: list[Problem] = []
     docs: list[tuple[str, LocDict]] = []
     read: list[tuple[str, bytes]] = []
@@ -102,6 +106,8 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
         if data is None:  # unreadable (reported), or empty: an empty file loads nothing
             continue
         if not known_valid:
+            from triage import schema  # imports jsonschema: only for files not yet validated
+
             found, data, broken_here = schema.validate_items(data, name)
             problems.extend(found)
             for kind, ids in broken_here.items():
@@ -118,6 +124,8 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
         raise RulesError(problems)
     # Only a whole knowledge base that loaded cleanly marks its files as valid.
     cache.remember_valid(newly_valid)
+    if stamp is not None and cache.stamp(files) == stamp:  # not edited while it was loading
+        cache.store_knowledge_base(stamp, kb)
     return kb
 
 
