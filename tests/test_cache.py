@@ -237,3 +237,21 @@ def test_another_version_of_the_tool_does_not_read_an_old_snapshot(
     with monkeypatch.context() as patched, pytest.raises(AssertionError, match="parsed again"):
         _no_parsing(patched)
         loading.load()
+
+
+def test_every_class_of_the_model_can_be_stored() -> None:
+    """A dataclass added to the model without a place in the snapshot's table would make every
+    consultation load the YAML again, silently."""
+    import dataclasses
+
+    from triage import conditions, model
+
+    defined = {
+        obj.__name__
+        for module in (model, conditions)
+        for obj in vars(module).values()
+        if isinstance(obj, type)
+        and dataclasses.is_dataclass(obj)
+        and obj.__module__ == module.__name__
+    }
+    assert defined == set(snapshot._CLASSES)
