@@ -148,6 +148,8 @@ def test_any_edit_to_the_rules_is_seen_at_once(
         "not json at all {",
         '{"stamp": null, "kb": {}}',
         "[1, 2, 3]",
+        "[" * 100_000 + "]" * 100_000,
+        "MATCHING:" + "[" * 100_000 + "]" * 100_000,
         # A stamp that matches, with an item naming something outside the model: refused.
         "MATCHING:" + '{"@": "system", "command": "touch PWNED"}',
         "MATCHING:" + '{"@": "KnowledgeBase", "rules": []}',
@@ -165,7 +167,7 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_and_replaced(
     (entry,) = (tmp_path / "cache" / "kb").iterdir()
     if damage.startswith("MATCHING:"):
         stamp = json.loads(entry.read_text())["stamp"]
-        damage = json.dumps({"stamp": stamp, "kb": json.loads(damage.removeprefix("MATCHING:"))})
+        damage = f'{{"stamp": {json.dumps(stamp)}, "kb": {damage.removeprefix("MATCHING:")}}}'
     entry.write_text(damage)
     assert loading.load() == good
     assert not (tmp_path / "PWNED").exists()
@@ -255,3 +257,19 @@ def test_every_class_of_the_model_can_be_stored() -> None:
         and obj.__module__ == module.__name__
     }
     assert defined == set(snapshot._CLASSES)
+
+
+@pytest.mark.parametrize(
+    "damage", ["{", "[" * 100_000 + "]" * 100_000, '{"unexpected": "shape"}', "[1, 2]", "null"]
+)
+def test_a_damaged_parse_cache_entry_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    directory = write_rules(tmp_path / "rules", {"base.yaml": BASE, "a.yaml": RULES})
+    good = loading.load([directory])
+    for entry in (tmp_path / "cache" / "parsed").iterdir():
+        entry.write_text(damage)
+    for entry in (tmp_path / "cache" / "kb").iterdir():
+        entry.unlink()  # so the per-file entries are what is read
+    assert loading.load([directory]) == good

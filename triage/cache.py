@@ -70,10 +70,13 @@ def parsed(key: str, filename: str) -> Any:
         return None
     try:
         text = (directory / "parsed" / f"{key}.json").read_text(encoding="utf-8")
-        from triage.yaml_reader import decode_cached
+        from triage.yaml_reader import LocDict, LocList, decode_cached
 
-        return decode_cached(json.loads(text), filename)
-    except (OSError, ValueError, TypeError, IndexError, KeyError):
+        tree = decode_cached(json.loads(text), filename)
+        # Only parsed files are stored, and a file's top is always a mapping or a list: anything
+        # else is damage, and must not be read as a rule file's contents.
+        return tree if isinstance(tree, LocDict | LocList) else None
+    except (OSError, ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError):
         return None  # missing or damaged: parse the YAML as if it were not there
 
 
@@ -166,7 +169,15 @@ def knowledge_base(rules_stamp: list[Any]) -> KnowledgeBase | None:
         if stored.get("stamp") != rules_stamp:
             return None
         return from_data(stored["kb"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, SnapshotError):
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        RecursionError,
+        SnapshotError,
+    ):
         return None  # missing, stale or damaged: load the rules as if it were not there
 
 
