@@ -38,7 +38,7 @@ def test_a_valid_file_is_validated_once_and_a_changed_one_again(
     assert validated == ["a.yaml"]
 
 
-def test_files_of_a_knowledge_base_that_failed_are_not_remembered(
+def test_a_knowledge_base_that_failed_leaves_no_markers_and_no_snapshot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
@@ -46,6 +46,7 @@ def test_files_of_a_knowledge_base_that_failed_are_not_remembered(
     with pytest.raises(RulesError):
         loading.load([directory])
     assert not (tmp_path / "cache" / "valid").exists()
+    assert not (tmp_path / "cache" / "kb").exists()  # nor is the knowledge base
 
 
 @pytest.mark.parametrize("setting", ["", "/proc/cannot-write-here"])
@@ -174,16 +175,6 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_and_replaced(
     with monkeypatch.context() as patched:  # the damaged entry was replaced by a good one
         _no_parsing(patched)
         assert loading.load() == good
-
-
-def test_rules_that_fail_to_load_leave_no_snapshot(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
-    directory = write_rules(tmp_path / "rules", {"base.yaml": BASE, "a.yaml": "rules: [{id: r}]\n"})
-    with pytest.raises(RulesError):
-        loading.load([directory])
-    assert not (tmp_path / "cache" / "kb").exists()
 
 
 def test_a_snapshot_is_kept_per_set_of_rule_files_and_replaced_not_added(
