@@ -59,28 +59,6 @@ def test_a_disabled_or_unwritable_cache_still_loads(
     assert loading.load([directory]).findings["f"].means == "F"
 
 
-def test_with_a_warm_cache_a_consultation_does_not_import_jsonschema(tmp_path: Path) -> None:
-    code = (
-        "import sys\n"
-        "from triage import loading\n"
-        "loading.load()\n"
-        "print('jsonschema' in sys.modules)\n"
-    )
-    env = {"PATH": "/usr/bin:/bin", cache.ENV: str(tmp_path / "cache")}
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=60,
-        )
-        for _ in range(2)
-    ]
-    assert [r.stdout.strip() for r in runs] == ["True", "False"], [r.stderr for r in runs]
-
-
 def test_the_fingerprint_changes_with_any_file(tmp_path: Path) -> None:
     one = cache.fingerprint([("a.yaml", b"x: 1\n"), ("b.yaml", b"y: 2\n")])
     assert one == cache.fingerprint([("a.yaml", b"x: 1\n"), ("b.yaml", b"y: 2\n")])
