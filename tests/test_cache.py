@@ -242,3 +242,16 @@ def test_a_damaged_parse_cache_entry_is_ignored(
     for entry in (tmp_path / "cache" / "kb").iterdir():
         entry.unlink()  # so the per-file entries are what is read
     assert loading.load([directory]) == good
+
+
+def test_a_knowledge_base_the_snapshot_cannot_store_still_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+
+    def cannot(_: object) -> None:
+        raise snapshot.SnapshotError("cannot store a set")
+
+    monkeypatch.setattr(snapshot, "to_data", cannot)
+    assert loading.load().rules
+    assert not (tmp_path / "cache" / "kb").exists()

@@ -124,29 +124,27 @@ def remember_valid(keys: list[str]) -> None:
         pass  # a read-only or full disk costs speed, never the advice
 
 
-def stamp(files: list[Path]) -> list[Any] | None:
-    """What a knowledge-base snapshot depends on: each rule file's path, size, timestamp and
-    CRC-32, in load order, and the tool's own files (a changed model or schema must not read an
-    old snapshot). None when a file cannot be read: the full load reports that."""
-    try:
-        rules = []
-        for file in files:
-            raw = file.read_bytes()
-            info = file.stat()
-            rules.append([str(file.resolve()), len(raw), info.st_mtime_ns, zlib.crc32(raw)])
-        return [__version__, _code_stamp(), rules]
-    except OSError:
-        return None
+def stamp(contents: list[tuple[Path, int, bytes | OSError]]) -> list[Any] | None:
+    """What a knowledge-base snapshot depends on: each rule file's path, timestamp, size and
+    CRC-32 (from loading._read), in load order, and the tool's own files, so a changed model or
+    schema never reads an old snapshot. None when a file could not be read: the load reports it."""
+    rules = []
+    for file, modified, raw in contents:
+        if isinstance(raw, OSError):
+            return None
+        rules.append([str(file.resolve()), modified, len(raw), zlib.crc32(raw)])
+    return [__version__, _code_stamp(), rules]
 
 
 @cache
 def _code_stamp() -> list[Any]:
+    found = []
     with os.scandir(_PACKAGE) as entries:
-        return sorted(
-            [entry.name, entry.stat().st_size, entry.stat().st_mtime_ns]
-            for entry in entries
-            if entry.name.endswith((".py", ".json"))
-        )
+        for entry in entries:
+            if entry.name.endswith((".py", ".json")):
+                info = entry.stat()
+                found.append([entry.name, info.st_size, info.st_mtime_ns])
+    return sorted(found)
 
 
 def _snapshot_path(directory: Path, rules_stamp: list[Any]) -> Path:
@@ -185,12 +183,11 @@ def store_knowledge_base(rules_stamp: list[Any], kb: KnowledgeBase) -> None:
     directory = _directory()
     if directory is None:
         return
-    from triage.snapshot import to_data
+    from triage.snapshot import SnapshotError, to_data
 
     try:
+        data = {"stamp": rules_stamp, "kb": to_data(kb)}
         (directory / "kb").mkdir(parents=True, exist_ok=True, mode=0o700)
-        _write_json(
-            _snapshot_path(directory, rules_stamp), {"stamp": rules_stamp, "kb": to_data(kb)}
-        )
-    except OSError:
+        _write_json(_snapshot_path(directory, rules_stamp), data)
+    except (OSError, SnapshotError):
         pass  # a cache that cannot be written costs speed, never the advice

@@ -71,7 +71,8 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
     """Load and validate; raise RulesError with every problem found. Rules unchanged since a
     run that loaded them cleanly come from that run's snapshot (see triage.cache)."""
     files = rule_files([shipped_rules_dir()] if paths is None else paths)
-    stamp = cache.stamp(files) if files else None
+    contents = _read(files)
+    stamp = cache.stamp(contents) if files else None
     if stamp is not None and (known := cache.knowledge_base(stamp)) is not None:
         return known
     problems: list[Problem] = []
@@ -84,13 +85,11 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
         raise RulesError(
             [Problem(FILE_UNREADABLE, "no rule files (*.yaml) found", Location(where))]
         )
-    for file in files:
+    for file, _, raw in contents:
         name = str(file)
-        try:
-            raw = file.read_bytes()
-        except OSError as exc:
+        if isinstance(raw, OSError):
             problems.append(
-                Problem(FILE_UNREADABLE, f"cannot read: {exc.strerror}", Location(name))
+                Problem(FILE_UNREADABLE, f"cannot read: {raw.strerror}", Location(name))
             )
             continue
         read.append((name, raw))
@@ -124,9 +123,23 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
         raise RulesError(problems)
     # Only a whole knowledge base that loaded cleanly marks its files as valid.
     cache.remember_valid(newly_valid)
-    if stamp is not None and cache.stamp(files) == stamp:  # not edited while it was loading
+    if stamp is not None:
         cache.store_knowledge_base(stamp, kb)
     return kb
+
+
+def _read(files: list[Path]) -> list[tuple[Path, int, bytes | OSError]]:
+    """Each file's timestamp and bytes, read once for both the snapshot's stamp and the load.
+    The timestamp is taken before the bytes, so an edit made while reading gives a newer one
+    next time, never a stamp that matches bytes that were not loaded."""
+    contents: list[tuple[Path, int, bytes | OSError]] = []
+    for file in files:
+        try:
+            modified = file.stat().st_mtime_ns
+            contents.append((file, modified, file.read_bytes()))
+        except OSError as exc:
+            contents.append((file, 0, exc))
+    return contents
 
 
 def build(
