@@ -170,6 +170,23 @@ def handwritten(folder: Path) -> tuple[Path, Path, int]:
     return program, normalized, len(rules)
 
 
+def same_firings(program: Path, normalized: Path) -> bool:
+    """Whether the hand-written program is a fair comparison: the tool's firings, in its order."""
+    import json
+
+    from triage import answers, loading
+    from triage.engine import Engine
+    from triage.relevance import possible_rules
+
+    kb = loading.load()
+    given = answers.read_path(str(CASE), kb)
+    tool = Engine(kb, possible_rules(kb, dict(given.values))).consult(given).order
+    done = subprocess.run(
+        [sys.executable, str(program), str(normalized)], check=True, capture_output=True, text=True
+    )
+    return bool(json.loads(done.stdout)["fired"] == tool)
+
+
 def main() -> None:
     import os
 
@@ -192,6 +209,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp())
     program, normalized, count = handwritten(folder)
     hand = wall([python, str(program), str(normalized)], runs)
+    same = same_firings(program, normalized)
     hand_journal = wall(
         [python, str(program), str(normalized), str(folder / "journal.sqlite3")], runs
     )
@@ -208,6 +226,9 @@ def main() -> None:
     )
     print(
         f"{f'the same {count} rules by hand in experta':56} {hand:7.1f} ms  {hand / floor:5.2f} x"
+    )
+    print(
+        f"{'  (fires the same rules as the tool, in the same order)':56} {'yes' if same else 'NO'}"
     )
     print(
         f"{'  ... and keeping a journal in SQLite':56} {hand_journal:7.1f} ms  {hand_journal / floor:5.2f} x"
