@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_relevance import complete_answers
 
-from triage import answers, loading, ranking
+from triage import answers, loading, ranking, snapshot
 from triage.cli import main
 from triage.engine import Engine
 from triage.errors import RulesError
@@ -125,9 +125,12 @@ def survives(tmp: Path, text: str | bytes) -> None:
     target = folder / "fuzz.yaml"
     target.write_bytes(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
     try:
-        loading.load([folder])
+        kb = loading.load([folder])
     except RulesError as exc:
         assert exc.problems
+    else:  # whatever loads, loads the same again from its snapshot, positions included
+        again = loading.load([folder])
+        assert again == kb and snapshot.to_data(again) == snapshot.to_data(kb)
     with redirect_stdout(io.StringIO()):
         assert main(["check", str(folder)]) in (0, 1)
 
