@@ -37,6 +37,8 @@ CODE = "A001"
 
 @dataclass(frozen=True)
 class Answers:
+    """Checked answers, normalized (weights in kg), with the unit each weight was given in."""
+
     values: Mapping[str, Value]
     weight_units: Mapping[str, str] = field(default_factory=dict)  # question id -> 'kg' or 'lb'
     source: str = "answers"

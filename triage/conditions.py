@@ -26,6 +26,8 @@ WORDS = frozenset({"all", "any", "not", "finding"})
 
 @dataclass(frozen=True)
 class AnswerTest:
+    """A test on one question's answer: `op` compares it with `value`."""
+
     question: str
     op: str  # is, one_of, includes, includes_any, or one of NUMBER_OPS
     value: Scalar | tuple[Scalar, ...]
@@ -34,22 +36,30 @@ class AnswerTest:
 
 @dataclass(frozen=True)
 class FindingTest:
+    """Holds when a rule has concluded the finding."""
+
     finding: str
     location: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
 class All:
+    """Holds when every part holds."""
+
     parts: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class AnyOf:
+    """Holds when at least one part holds; with no parts, never."""
+
     parts: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class Not:
+    """Holds when the part is not known to hold."""
+
     part: Condition
 
 

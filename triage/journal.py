@@ -71,6 +71,8 @@ class JournalError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
+    """One past consultation, with its advice and what the user said of it."""
+
     id: int
     finished: datetime
     tier: str | None

@@ -28,6 +28,8 @@ WEIGHT_UNITS = ("kg", "lb")
 
 @dataclass(frozen=True)
 class Section:
+    """A group of questions asked together (a rule file, or several joined), in `order`."""
+
     id: str
     title: str
     order: int
@@ -37,6 +39,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Source:
+    """Where knowledge came from: a forum thread, a guideline, or personal experience (a local pack)."""
+
     id: str
     kind: Literal["forum_thread", "guideline", "personal"]
     title: str
@@ -48,6 +52,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Question:
+    """Something the user is asked (or the journal answers), with what it accepts."""
+
     id: str
     ask: str
     type: QuestionType
@@ -77,6 +83,8 @@ class Question:
 
 @dataclass(frozen=True)
 class Finding:
+    """An intermediate conclusion rules draw and other rules build on."""
+
     id: str
     means: str
     location: Location = field(compare=False)
@@ -84,12 +92,16 @@ class Finding:
 
 @dataclass(frozen=True)
 class SuggestRef:
+    """A rule's pointer to a suggestion, optionally overriding its tier."""
+
     id: str
     tier: str | None  # None: the suggestion's own tier
 
 
 @dataclass(frozen=True)
 class Rule:
+    """When `when` holds, conclude findings and make suggestions."""
+
     id: str
     when: Condition
     conclude: tuple[str, ...]
@@ -102,6 +114,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Citation:
+    """Who said it, where, in their words: every suggestion carries at least one."""
+
     source: str
     poster: str | None
     quote: str
@@ -109,6 +123,8 @@ class Citation:
 
 @dataclass(frozen=True)
 class NumberSpec:
+    """A personal number: a fraction of one of the user's answers, rounded per unit."""
+
     of: str
     times: float
     round_to: tuple[tuple[str, float], ...]
@@ -116,6 +132,8 @@ class NumberSpec:
 
 @dataclass(frozen=True)
 class Suggestion:
+    """A piece of advice, with its tier, confidence, evidence and sources."""
+
     id: str
     tier: str
     text: str
@@ -138,6 +156,8 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Disagreement:
+    """Suggestions whose sources contradict each other, and which one is preferred."""
+
     id: str
     topic: str
     prefer: str
@@ -148,12 +168,16 @@ class Disagreement:
 
 @dataclass(frozen=True)
 class TierText:
+    """What a tier is called and the action it asks for, as shown to the user."""
+
     title: str
     action: str
 
 
 @dataclass(frozen=True)
 class About:
+    """The words around the advice: the disclaimer, the intro, the tiers' texts."""
+
     disclaimer: str
     intro: str
     tiers: MappingProxyType[str, TierText]
@@ -162,6 +186,8 @@ class About:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
+    """Everything the rule files say, validated and cross-checked; never changed."""
+
     sections: tuple[Section, ...]
     sources: MappingProxyType[str, Source]
     questions: MappingProxyType[str, Question]  # in asking order

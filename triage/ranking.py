@@ -35,12 +35,16 @@ class Reason:
 
 @dataclass(frozen=True)
 class RuleReason:
+    """A rule that gave a piece of advice, and the facts it matched."""
+
     rule: str
     facts: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
 class Advice:
+    """One suggestion as given to this user: its tier, combined confidence and reasons."""
+
     suggestion: Suggestion
     tier: str
     confidence: float
@@ -58,6 +62,8 @@ class Advice:
 
 @dataclass(frozen=True)
 class Debate:
+    """A disagreement among the advice given: the preferred side and the dissent."""
+
     disagreement: Disagreement
     preferred: Advice
     dissent: tuple[Advice, ...]
@@ -65,6 +71,8 @@ class Debate:
 
 @dataclass(frozen=True)
 class Result:
+    """A consultation's outcome, ranked: what the user reads, as text, Markdown or JSON."""
+
     tier: str | None  # the most urgent tier among the advice; None when nothing applies
     advice: tuple[Advice, ...]
     disagreements: tuple[Debate, ...]
