@@ -13,10 +13,13 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from conftest import CASES, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triage import journal as journal_mod
 from triage.journal import MIGRATIONS, VERSION, Journal, JournalError
@@ -327,3 +330,24 @@ def test_check_knows_the_journal_fact_names(tmp_path: Path) -> None:
         "E015: question 'helped': journal 'helped' fills a many_of question, not yes_no" in line
         for line in lines
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=400 * 24), max_size=30))
+def test_episodes_split_exactly_where_a_week_passes_without_a_consultation(
+    hours_ago: list[int],
+) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    entries = [
+        journal_mod.Entry(i, now - timedelta(hours=h), "self_care", {})
+        for i, h in enumerate(hours_ago)
+    ]
+    groups = journal_mod.episodes(entries)
+    flat = [entry for group in groups for entry in group]
+    assert sorted(e.id for e in flat) == list(range(len(entries)))  # each once
+    assert [e.finished for e in flat] == sorted(e.finished for e in entries)
+    week = journal_mod.SAME_EPISODE
+    for group in groups:
+        assert group and all(b.finished - a.finished <= week for a, b in pairwise(group))
+    for before, after in pairwise(groups):
+        assert after[0].finished - before[-1].finished > week

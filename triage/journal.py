@@ -259,7 +259,13 @@ class Journal:
         """What the history says, as the journal facts rules can use. Counts are of earlier
         episodes: consulting again about the spasm in progress is not another spasm."""
         now = now or datetime.now(UTC)
-        finished = [group[0].finished for group in episodes(self.entries())]
+        # Only the times are needed: reading whole entries (answers, advice) would make every
+        # consultation slower the longer the journal grows.
+        times = sorted(
+            datetime.fromisoformat(row[0])
+            for row in self.db.execute("SELECT finished FROM consultation")
+        )
+        finished = [times[start] for start, _ in _runs(times)]
         if finished and now - finished[-1] <= SAME_EPISODE:
             finished = finished[:-1]  # the episode in progress
         helped = {
@@ -300,13 +306,19 @@ class Journal:
 
 def episodes(entries: list[Entry]) -> list[list[Entry]]:
     """Consultations grouped into episodes: a new one starts after a week without any."""
-    groups: list[list[Entry]] = []
-    for entry in sorted(entries, key=lambda e: e.finished):
-        if groups and entry.finished - groups[-1][-1].finished <= SAME_EPISODE:
-            groups[-1].append(entry)
-        else:
-            groups.append([entry])
-    return groups
+    ordered = sorted(entries, key=lambda e: e.finished)
+    return [ordered[start:end] for start, end in _runs([entry.finished for entry in ordered])]
+
+
+def _runs(times: list[datetime]) -> list[tuple[int, int]]:
+    """(start, end) index ranges of sorted times, split wherever a week passes without one."""
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(times) + 1):
+        if i == len(times) or times[i] - times[i - 1] > SAME_EPISODE:
+            runs.append((start, i))
+            start = i
+    return runs if times else []
 
 
 def as_answers(kb: Any, facts: Mapping[str, Any]) -> dict[str, Any]:
