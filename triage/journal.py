@@ -318,7 +318,7 @@ def _runs(times: list[datetime]) -> list[tuple[int, int]]:
         if i == len(times) or times[i] - times[i - 1] > SAME_EPISODE:
             runs.append((start, i))
             start = i
-    return runs if times else []
+    return runs
 
 
 def as_answers(kb: Any, facts: Mapping[str, Any]) -> dict[str, Any]:
