@@ -84,10 +84,6 @@ print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)
     return list(zip(names, parts, strict=True))
 
 
-def _literal(value: object) -> str:
-    return repr(tuple(value) if isinstance(value, tuple) else value)
-
-
 def _pattern(test: object) -> str:
     """One condition leaf as experta source, as the compiler in triage/engine.py builds it."""
     from triage.conditions import FindingTest
@@ -121,11 +117,13 @@ def _patterns(cond: object) -> list[str]:
     return [_pattern(cond)]
 
 
-def handwritten(folder: Path) -> tuple[Path, Path, int]:
-    """The hand-written experta program for this case, its answers file, and its rule count."""
+def handwritten(folder: Path) -> tuple[Path, Path, int, list[str]]:
+    """The hand-written experta program for this case, its answers file, its rule count, and
+    the rules the tool fires on the case, in order (what the program must match)."""
     import yaml
 
     from triage import answers, conditions, loading
+    from triage.engine import Engine
     from triage.relevance import possible_rules
 
     kb = loading.load()
@@ -167,20 +165,14 @@ def handwritten(folder: Path) -> tuple[Path, Path, int]:
     normalized = folder / "answers.yaml"
     values = {q: list(v) if isinstance(v, tuple) else v for q, v in given.values.items()}
     normalized.write_text(yaml.safe_dump(values))
-    return program, normalized, len(rules)
+    fired = Engine(kb, rules).consult(given).order
+    return program, normalized, len(rules), fired
 
 
-def same_firings(program: Path, normalized: Path) -> bool:
+def same_firings(program: Path, normalized: Path, tool: list[str]) -> bool:
     """Whether the hand-written program is a fair comparison: the tool's firings, in its order."""
     import json
 
-    from triage import answers, loading
-    from triage.engine import Engine
-    from triage.relevance import possible_rules
-
-    kb = loading.load()
-    given = answers.read_path(str(CASE), kb)
-    tool = Engine(kb, possible_rules(kb, dict(given.values))).consult(given).order
     done = subprocess.run(
         [sys.executable, str(program), str(normalized)], check=True, capture_output=True, text=True
     )
@@ -207,9 +199,9 @@ def main() -> None:
     uncached = wall(command, runs)
     os.environ["SPASM_TRIAGE_CACHE_DIR"] = cache_dir
     folder = Path(tempfile.mkdtemp())
-    program, normalized, count = handwritten(folder)
+    program, normalized, count, fired = handwritten(folder)
     hand = wall([python, str(program), str(normalized)], runs)
-    same = same_firings(program, normalized)
+    same = same_firings(program, normalized, fired)
     hand_journal = wall(
         [python, str(program), str(normalized), str(folder / "journal.sqlite3")], runs
     )
