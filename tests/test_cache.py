@@ -35,7 +35,9 @@ def test_a_valid_file_is_validated_once_and_a_changed_one_again(
     (directory / "a.yaml").write_text("findings: [{id: f, means: F, sugest: x}]\n")
     with pytest.raises(RulesError, match="unknown key 'sugest'"):
         loading.load([directory])
-    assert validated == ["a.yaml"]
+    # Only the changed file is validated again; a load that fails with cached parts is then
+    # confirmed without them, so the error never comes from the cache.
+    assert validated == ["a.yaml", "a.yaml", "base.yaml"]
 
 
 def test_a_knowledge_base_that_failed_leaves_no_markers_and_no_snapshot(
@@ -135,9 +137,12 @@ def test_any_edit_to_the_rules_is_seen_at_once(
         "MATCHING:" + '{"@loc": "x"}',
     ],
 )
+@pytest.mark.parametrize("sealed", [False, True], ids=["unsealed", "resealed"])
 def test_a_damaged_or_foreign_snapshot_is_ignored_and_replaced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str, sealed: bool
 ) -> None:
+    """Unsealed: what damage or a hand edit leaves. Resealed: an entry whose digest matches
+    its body, which the decoder's own checks must still refuse."""
     import json
 
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
@@ -145,9 +150,9 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_and_replaced(
     good = loading.load()
     (entry,) = (tmp_path / "cache" / "kb").iterdir()
     if damage.startswith("MATCHING:"):
-        stamp = json.loads(entry.read_text())["stamp"]
+        stamp = json.loads(entry.read_bytes().partition(b"\n")[2])["stamp"]
         damage = f'{{"stamp": {json.dumps(stamp)}, "kb": {damage.removeprefix("MATCHING:")}}}'
-    entry.write_text(damage)
+    entry.write_bytes(cache._seal(damage.encode()) if sealed else damage.encode())
     assert loading.load() == good
     assert not (tmp_path / "PWNED").exists()
     with monkeypatch.context() as patched:  # the damaged entry was replaced by a good one

@@ -1,6 +1,12 @@
 """What earlier runs learnt about the rule files, so most runs skip the slow stages of loading.
-Nothing executable is cached (plain JSON and empty markers), and a cache that cannot be read or
-written is skipped: it costs speed, never the advice.
+Nothing executable is cached (plain JSON), and a cache that cannot be read or written is
+skipped: it costs speed, never the advice.
+
+Every entry is sealed: its first line is a BLAKE2b digest of the rest, checked before the rest
+is parsed. An entry that was damaged or edited by hand (a red-flag rule dropped from a snapshot,
+a tier changed in a parsed tree) no longer matches its digest and is ignored and rebuilt, so a
+cache can never change what the rule files say. Only regular files of bounded size are read: a
+cache directory swapped for a FIFO or a device costs a reload, not a hang.
 
 Two levels:
 - the whole knowledge base, as a snapshot of the validated model (triage.snapshot), checked
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import zlib
 from functools import cache
 from pathlib import Path
@@ -25,6 +32,64 @@ if TYPE_CHECKING:
 
 ENV = "SPASM_TRIAGE_CACHE_DIR"  # a directory; empty disables the cache
 _PACKAGE = Path(__file__).resolve().parent
+# Larger than any entry the tool writes (the 5,000-rule benchmark's snapshot is about 20 MB):
+# a bigger file is not the tool's, and is not read into memory.
+_MAX_ENTRY = 256 * 1024 * 1024
+
+
+def _digest(body: bytes) -> bytes:
+    # hashlib would import OpenSSL (2 ms at every start); BLAKE2b is built in and as strong.
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover (an interpreter without the builtin module)
+        from hashlib import blake2b
+    return blake2b(body, digest_size=32, person=b"spasm-triage").hexdigest().encode()
+
+
+def _seal(body: bytes) -> bytes:
+    return _digest(body) + b"\n" + body
+
+
+def _unsealed(raw: bytes | None) -> bytes | None:
+    """The body of a sealed entry, or None when the digest does not match it."""
+    if raw is None:
+        return None
+    seal, _, body = raw.partition(b"\n")
+    return body if seal == _digest(body) else None
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """A cache file's bytes, or None: missing, unreadable, not a regular file, or too large."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY:
+            return None
+        chunks = []
+        while chunk := os.read(handle, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+
+
+def _make_dirs(directory: Path, *below: str) -> Path:
+    """The cache directory (made private to the user, whatever the umask) and a folder in it."""
+    if not directory.is_dir():
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(mode=0o700)
+            os.chmod(directory, 0o700)  # mkdir's mode is narrowed by the umask, never widened
+        except FileExistsError:
+            pass  # another process made it first
+    target = directory.joinpath(*below)
+    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return target
 
 
 @cache
@@ -68,39 +133,46 @@ def parsed(key: str, filename: str) -> Any:
     directory = _directory()
     if directory is None:
         return None
+    body = _unsealed(_read_entry(directory / "parsed" / f"{key}.json"))
+    if body is None:
+        return None
     try:
-        text = (directory / "parsed" / f"{key}.json").read_text(encoding="utf-8")
         from triage.yaml_reader import LocDict, LocList, decode_cached
 
-        tree = decode_cached(json.loads(text), filename)
+        tree = decode_cached(json.loads(body), filename)
         # Only parsed files are stored, and a file's top is always a mapping or a list: anything
         # else is damage, and must not be read as a rule file's contents.
         return tree if isinstance(tree, LocDict | LocList) else None
-    except (OSError, ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError):
-        return None  # missing or damaged: parse the YAML as if it were not there
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError):
+        return None  # not a tree this version wrote: parse the YAML as if it were not there
 
 
 def store_parsed(key: str, data: Any) -> None:
     directory = _directory()
     if directory is None:
         return
+    from contextlib import suppress
+
     from triage.yaml_reader import encode
 
-    try:
-        (directory / "parsed").mkdir(parents=True, exist_ok=True, mode=0o700)
-        _write_json(directory / "parsed" / f"{key}.json", encode(data))
-    except OSError:
-        pass  # a cache that cannot be written costs speed, never the advice
+    with suppress(OSError, ValueError, RecursionError):  # costs speed, never the advice
+        _write_entry(_make_dirs(directory, "parsed") / f"{key}.json", encode(data))
 
 
-def _write_json(path: Path, data: Any) -> None:
-    """Atomically: a reader sees the old file or the new one, never half of one."""
+def _write_entry(path: Path, data: Any) -> None:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    _write_bytes(path, _seal(body))
+
+
+def _write_bytes(path: Path, raw: bytes) -> None:
+    """Atomically: a reader sees the old entry or the new one, never half of one. mkstemp makes
+    the file readable by the user only."""
     import tempfile
 
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(handle, "wb") as out:
+            out.write(raw)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -108,8 +180,16 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def is_valid(key: str) -> bool:
+    """Whether an earlier run's whole knowledge base loaded cleanly with this file's bytes. The
+    marker holds a sealed word, so an empty or stray file is not taken for one."""
     directory = _directory()
-    return directory is not None and (directory / "valid" / key).is_file()
+    if directory is None:
+        return False
+    return _unsealed(_read_entry(directory / "valid" / key)) == _valid_word(key)
+
+
+def _valid_word(key: str) -> bytes:
+    return f"{key} passed the schema".encode()
 
 
 def remember_valid(keys: list[str]) -> None:
@@ -117,9 +197,9 @@ def remember_valid(keys: list[str]) -> None:
     if directory is None:
         return
     try:
-        (directory / "valid").mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder = _make_dirs(directory, "valid")
         for key in keys:
-            (directory / "valid" / key).touch()
+            _write_bytes(folder / key, _seal(_valid_word(key)))
     except OSError:
         pass  # a read-only or full disk costs speed, never the advice
 
@@ -161,14 +241,15 @@ def knowledge_base(rules_stamp: list[Any]) -> KnowledgeBase | None:
         return None
     from triage.snapshot import SnapshotError, from_data
 
+    body = _unsealed(_read_entry(_snapshot_path(directory, rules_stamp)))
+    if body is None:
+        return None
     try:
-        text = _snapshot_path(directory, rules_stamp).read_text(encoding="utf-8")
-        stored = json.loads(text)
+        stored = json.loads(body)
         if stored.get("stamp") != rules_stamp:
             return None
         return from_data(stored["kb"])
     except (
-        OSError,
         ValueError,
         TypeError,
         KeyError,
@@ -187,7 +268,7 @@ def store_knowledge_base(rules_stamp: list[Any], kb: KnowledgeBase) -> None:
 
     try:
         data = {"stamp": rules_stamp, "kb": to_data(kb)}
-        (directory / "kb").mkdir(parents=True, exist_ok=True, mode=0o700)
-        _write_json(_snapshot_path(directory, rules_stamp), data)
-    except (OSError, SnapshotError):
+        _make_dirs(directory, "kb")
+        _write_entry(_snapshot_path(directory, rules_stamp), data)
+    except (OSError, SnapshotError, ValueError, RecursionError):
         pass  # a cache that cannot be written costs speed, never the advice

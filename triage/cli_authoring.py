@@ -54,7 +54,7 @@ def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
     files = loading.rule_files(paths)
     kb: KnowledgeBase | None = None
     try:
-        kb = loading.load(paths)
+        kb = loading.load(paths, trust_cache=False)  # a check reports the files, not a cache
     except RulesError as exc:
         problems = exc.problems
     else:
@@ -82,7 +82,7 @@ def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
 def test(paths: list[Path], rules: list[Path]) -> int:
     from triage import loading, testing
 
-    kb = loading.load(rules)
+    kb = loading.load(rules, trust_cache=False)  # tests test the files, not a cache
     # By default: the shipped rules' tests and each pack's own tests/ folder.
     default = [r / "tests" for r in rules if (r / "tests").is_dir()]
     files = testing.case_files(paths or default)

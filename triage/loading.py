@@ -67,24 +67,49 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
+def load(paths: Iterable[Path] | None = None, *, trust_cache: bool = True) -> KnowledgeBase:
     """Load and validate; raise RulesError with every problem found. Rules unchanged since a
-    run that loaded them cleanly come from that run's snapshot (see triage.cache)."""
-    files = rule_files([shipped_rules_dir()] if paths is None else paths)
+    run that loaded them cleanly come from that run's snapshot (see triage.cache).
+
+    With trust_cache=False (what `check` and the rule tests use) nothing is read from the cache:
+    the files are parsed and validated as they are. A load that used cached parts and then
+    failed in any way is done again without them, so cached data can cost time but never turn
+    a good knowledge base into errors, or into a crash."""
+    given = [shipped_rules_dir()] if paths is None else list(paths)
+    files = rule_files(given)
     contents = _read(files)
     stamp = cache.stamp(contents) if files else None
-    if stamp is not None and (known := cache.knowledge_base(stamp)) is not None:
+    if trust_cache and stamp is not None and (known := cache.knowledge_base(stamp)) is not None:
         return known
+    if not files:
+        where = ", ".join(str(p) for p in given)
+        raise RulesError(
+            [Problem(FILE_UNREADABLE, "no rule files (*.yaml) found", Location(where))]
+        )
+    if trust_cache:
+        used: list[str] = []
+        try:
+            return _load(contents, stamp, use_cache=True, used=used)
+        except Exception:
+            if not used:
+                raise
+    return _load(contents, stamp, use_cache=False, used=[])
+
+
+def _load(
+    contents: list[tuple[Path, int, bytes | OSError]],
+    stamp: list[Any] | None,
+    *,
+    use_cache: bool,
+    used: list[str],
+) -> KnowledgeBase:
+    """One load of the files' bytes; `used` collects the files whose schema check or parse
+    came from the cache."""
     problems: list[Problem] = []
     docs: list[tuple[str, LocDict]] = []
     read: list[tuple[str, bytes]] = []
     newly_valid: list[str] = []
     broken: dict[str, set[str]] = {}  # ids of items that failed the schema, by kind
-    if not files:
-        where = ", ".join(str(p) for p in (paths or [shipped_rules_dir()]))
-        raise RulesError(
-            [Problem(FILE_UNREADABLE, "no rule files (*.yaml) found", Location(where))]
-        )
     for file, _, raw in contents:
         name = str(file)
         if isinstance(raw, OSError):
@@ -94,8 +119,10 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
             continue
         read.append((name, raw))
         key = cache.file_key(raw)
-        known_valid = cache.is_valid(key)
+        known_valid = use_cache and cache.is_valid(key)
         data = cache.parsed(key, name) if known_valid else None
+        if known_valid:
+            used.append(name)
         found: list[Problem] = []
         if data is None:
             data, found = load_bytes(raw, name)

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, get_args
 
 from triage.conditions import Condition
 from triage.errors import Location
 
 # The tier vocabulary is an interface: output, rules and other tools rely on these exact words.
-TIERS: tuple[str, ...] = (
-    "emergency",
-    "urgent",
-    "see_clinician",
-    "self_care",
-    "training",
-    "prevention",
-)
+Tier = Literal["emergency", "urgent", "see_clinician", "self_care", "training", "prevention"]
+TIERS: tuple[str, ...] = get_args(Tier)  # most urgent first
 TIER_RANK = MappingProxyType({tier: rank for rank, tier in enumerate(TIERS)})
 
 QuestionType = Literal["yes_no", "one_of", "many_of", "number", "scale"]
@@ -95,7 +89,7 @@ class SuggestRef:
     """A rule's pointer to a suggestion, optionally overriding its tier."""
 
     id: str
-    tier: str | None  # None: the suggestion's own tier
+    tier: Tier | None  # None: the suggestion's own tier
 
 
 @dataclass(frozen=True)
@@ -135,7 +129,7 @@ class Suggestion:
     """A piece of advice, with its tier, confidence, evidence and sources."""
 
     id: str
-    tier: str
+    tier: Tier
     text: str
     personal: str | None
     placeholders: tuple[str, ...]  # the {names} in `personal`, checked when loaded

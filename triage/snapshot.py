@@ -1,15 +1,20 @@
 """A validated KnowledgeBase as plain JSON data, and back: what the knowledge-base cache stores,
 so a consultation skips parsing, validating and cross-checking rules that have not changed.
 
-Decoding only ever calls the constructors of the model's own dataclasses, named in a fixed table;
-anything else in the data is an error, so a damaged or hand-made snapshot can cost a reload but
-never run code."""
+Decoding only ever calls the constructors of the model's own dataclasses, named in a fixed table,
+and checks every field against the model's type hints first; a whole knowledge base must also
+hang together (every reference names an item it holds). Anything else is an error, so a damaged
+or hand-made snapshot can cost a reload but never run code or reach the engine."""
 
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from functools import cache
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, Union
 
 from triage import conditions, model
 from triage.errors import Location
@@ -73,13 +78,71 @@ def decode(data: Any) -> Any:
         return Location(*data["@loc"])
     if "@map" in data:
         return MappingProxyType({key: decode(item) for key, item in data["@map"].items()})
-    cls = _CLASSES.get(data.get("@", ""))
+    name = data.get("@", "")
+    cls = _CLASSES.get(name) if isinstance(name, str) else None
     if cls is None:
-        raise SnapshotError(f"unknown kind of item {data.get('@')!r}")
+        raise SnapshotError(f"unknown kind of item {name!r}")
+    fields = {key: decode(item) for key, item in data.items() if key != "@"}
+    checks = _field_checks(name)
+    for key, value in fields.items():
+        check = checks.get(key)
+        if check is None or not check(value):
+            raise SnapshotError(f"{name}.{key} does not fit the model")
     try:
-        return cls(**{key: decode(item) for key, item in data.items() if key != "@"})
-    except TypeError as exc:  # fields added or removed since the snapshot was written
+        return cls(**fields)
+    except TypeError as exc:  # fields missing since the snapshot was written
         raise SnapshotError(str(exc)) from None
+
+
+Check = Callable[[Any], bool]
+
+
+@cache
+def _field_checks(name: str) -> dict[str, Check]:
+    cls = _CLASSES[name]
+    hints = typing.get_type_hints(cls)
+    return {spec.name: _check(hints[spec.name]) for spec in dataclasses.fields(cls)}
+
+
+def _check(hint: Any) -> Check:
+    """A test that a decoded value has the type the model declares. Nested dataclasses were
+    checked when they were built, so for them the class is enough: each value is looked at once."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Literal:
+        allowed = frozenset(args)
+        return lambda value: isinstance(value, str) and value in allowed
+    if origin in (Union, types.UnionType):
+        alternatives = [_check(arg) for arg in args]
+        return lambda value: any(check(value) for check in alternatives)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            each = _check(args[0])
+            return lambda value: isinstance(value, tuple) and all(each(item) for item in value)
+        parts = [_check(arg) for arg in args]
+        return lambda value: (
+            isinstance(value, tuple)
+            and len(value) == len(parts)
+            and all(check(item) for check, item in zip(parts, value, strict=True))
+        )
+    if origin is MappingProxyType:
+        key_check, value_check = (_check(arg) for arg in args)
+        return lambda value: isinstance(value, MappingProxyType) and all(
+            key_check(k) and value_check(v) for k, v in value.items()
+        )
+    if hint is float:  # JSON writes a whole float as an int
+        return lambda value: type(value) in (int, float)
+    if hint is Location:
+        return lambda value: (
+            type(value) is Location
+            and type(value.file) is str
+            and type(value.line) is int
+            and type(value.col) is int
+        )
+    if hint is type(None):
+        return lambda value: value is None
+    if isinstance(hint, type):  # str, int, bool and the model's own classes, exactly
+        return lambda value: type(value) is hint
+    raise TypeError(f"the snapshot cannot check {hint!r}")  # a new kind of field: see the tests
 
 
 def to_data(kb: model.KnowledgeBase) -> Any:
@@ -90,4 +153,46 @@ def from_data(data: Any) -> model.KnowledgeBase:
     kb = decode(data)
     if not isinstance(kb, model.KnowledgeBase):
         raise SnapshotError("not a knowledge base")
+    problem = _inconsistency(kb)
+    if problem:
+        raise SnapshotError(problem)
     return kb
+
+
+def _inconsistency(kb: model.KnowledgeBase) -> str | None:
+    """What a loaded knowledge base always has, and the engine and ranking rely on: every
+    reference resolves, every tier has its words, every confidence is a probability."""
+    if set(kb.about.tiers) != set(model.TIERS):
+        return "the tiers' texts do not match the tiers"
+    for qid, question in kb.questions.items():
+        if qid != question.id or question.section not in {s.id for s in kb.sections}:
+            return f"question {qid!r} is filed wrongly"
+        if question.ask_if is not None and (missing := _unknown(question.ask_if, kb)):
+            return f"question {qid!r} asks if {missing}"
+    for sid, suggestion in kb.suggestions.items():
+        if sid != suggestion.id or not 0 <= suggestion.confidence <= 1:
+            return f"suggestion {sid!r} is damaged"
+        if any(c.source not in kb.sources for c in suggestion.sources):
+            return f"suggestion {sid!r} cites an unknown source"
+    for rule in kb.rules:
+        if (missing := _unknown(rule.when, kb)) or any(
+            ref.id not in kb.suggestions for ref in rule.suggest
+        ):
+            return f"rule {rule.id!r} names {missing or 'an unknown suggestion'}"
+        if any(f not in kb.findings for f in rule.conclude):
+            return f"rule {rule.id!r} concludes an unknown finding"
+        if rule.confidence is not None and not 0 <= rule.confidence <= 1:
+            return f"rule {rule.id!r} has a confidence that is not a probability"
+    for disagreement in kb.disagreements:
+        if any(s not in kb.suggestions for s in (disagreement.prefer, *disagreement.over)):
+            return f"disagreement {disagreement.id!r} names an unknown suggestion"
+    return None
+
+
+def _unknown(condition: conditions.Condition, kb: model.KnowledgeBase) -> str | None:
+    for test, _ in conditions.leaves(condition):
+        if isinstance(test, conditions.AnswerTest) and test.question not in kb.questions:
+            return f"unknown question {test.question!r}"
+        if isinstance(test, conditions.FindingTest) and test.finding not in kb.findings:
+            return f"unknown finding {test.finding!r}"
+    return None
