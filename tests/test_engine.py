@@ -268,9 +268,7 @@ def test_a_knowledge_base_of_thousands_of_rules_loads_compiles_and_terminates(
     text, _, given = scaling.generate(2000)
     rules = tmp_path / "rules"
     rules.mkdir()
-    shipped = Path(__file__).resolve().parents[1] / "rules"
-    for name in ("about.yaml", "sources.yaml"):
-        (rules / name).write_text((shipped / name).read_text())
+    scaling.write_shipped_base(rules)
     (rules / "generated.yaml").write_text(text)
     from triage import loading
 

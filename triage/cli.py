@@ -15,7 +15,9 @@ from triage.errors import (
     EXIT_OK,
     EXIT_RULES,
     EXIT_USAGE,
+    NO_ADVICE,
     AnswersError,
+    RulesError,
     RunawayError,
     TriageError,
 )
@@ -200,9 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             line = str(problem) if show_codes else f"{problem.location}: {problem.message}"
             print(line, file=sys.stderr)
+        if args.command is None and isinstance(exc, RulesError):
+            print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
         return exc.exit_code
     except RunawayError as exc:
-        print(f"spasm-triage: {exc}", file=sys.stderr)
+        print(f"spasm-triage: {exc}. {NO_ADVICE}", file=sys.stderr)
         return EXIT_RULES
     except KeyboardInterrupt:
         print("\nspasm-triage: interrupted; nothing was changed.", file=sys.stderr)

@@ -41,6 +41,12 @@ class Problem:
         return (loc.file, loc.line, loc.col, self.code)
 
 
+# Said whenever a consultation ends without advice, so nobody is left waiting on the tool.
+NO_ADVICE = (
+    "no advice was given. If you are worried about your back, do not wait for this tool: "
+    "call a doctor, your health line or your emergency number."
+)
+
 # Exit codes, the same for every command.
 EXIT_OK, EXIT_RULES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -82,6 +88,7 @@ NOT_A_CHOICE = "E012"
 WRONG_COMPARISON = "E013"
 BAD_TEMPLATE = "E014"
 MISPLACED = "E015"
+WEAKENS_RED_FLAG = "E016"
 # Lints: the knowledge base loads, but something in it is probably not what its author meant.
 NEVER_FIRES = "W101"
 UNUSED_QUESTION = "W102"

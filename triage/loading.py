@@ -86,19 +86,23 @@ def load(paths: Iterable[Path] | None = None, *, trust_cache: bool = True) -> Kn
         raise RulesError(
             [Problem(FILE_UNREADABLE, "no rule files (*.yaml) found", Location(where))]
         )
+    # The first path is the knowledge base; every later one is a pack loaded on top of it.
+    base = {str(file) for file in rule_files(given[:1])}
+    packs = frozenset(str(file) for file in files if str(file) not in base)
     if trust_cache:
         used: list[str] = []
         try:
-            return _load(contents, stamp, use_cache=True, used=used)
+            return _load(contents, stamp, packs, use_cache=True, used=used)
         except Exception:
             if not used:
                 raise
-    return _load(contents, stamp, use_cache=False, used=[])
+    return _load(contents, stamp, packs, use_cache=False, used=[])
 
 
 def _load(
     contents: list[tuple[Path, int, bytes | OSError]],
     stamp: list[Any] | None,
+    packs: frozenset[str],
     *,
     use_cache: bool,
     used: list[str],
@@ -146,6 +150,9 @@ def _load(
         kb = build(docs, cache.fingerprint(read), broken)
     except RulesError as exc:
         problems.extend(exc.problems)
+    else:
+        if packs:
+            problems.extend(_pack_problems(docs, kb, packs, broken))
     if problems:
         raise RulesError(problems)
     # Only a whole knowledge base that loaded cleanly marks its files as valid.
@@ -153,6 +160,28 @@ def _load(
     if stamp is not None:
         cache.store_knowledge_base(stamp, kb)
     return kb
+
+
+def _pack_problems(
+    docs: list[tuple[str, LocDict]],
+    kb: KnowledgeBase,
+    packs: frozenset[str],
+    broken: dict[str, set[str]],
+) -> list[Problem]:
+    """What the packs do to the protected red flags, against the base loaded on its own."""
+    from triage import protect
+
+    try:
+        base = build([(name, doc) for name, doc in docs if name not in packs], "", broken)
+    except RulesError:
+        return []  # the whole loaded, so the packs supply what the base lacks: nothing to guard
+    disabled = [
+        (ident, loc)
+        for name, doc in docs
+        if name in packs and "disable" in doc
+        for ident, loc in zip(doc["disable"], doc["disable"].item_locs, strict=True)
+    ]
+    return protect.problems(base, kb, packs, disabled)
 
 
 def _read(files: list[Path]) -> list[tuple[Path, int, bytes | OSError]]:
@@ -265,13 +294,16 @@ def build(
             resolved = conditions.resolve(cond, questions, findings, problems, skip)
             questions[item["id"]] = replace(questions[item["id"]], ask_if=resolved)
     rules = [
-        _rule(item, index, questions, findings, suggestions, problems, broken)
-        for index, (item, _) in enumerate(items["rules"])
+        _rule(item, index, section, questions, findings, suggestions, problems, broken)
+        for index, (item, section) in enumerate(items["rules"])
     ]
     disagreements = [
         _disagreement(item, suggestions, problems, broken) for item, _ in items["disagreements"]
     ]
     about = _about(about_docs, questions, docs, problems, broken)
+    for i, sid in enumerate(about.protected_sections):
+        where = about_docs[0]["protected"]["sections"].item_locs[i]
+        _known(problems, sid, {s.id for s in sections}, "protects unknown section", where)
     if problems:
         raise RulesError(problems)
 
@@ -413,6 +445,7 @@ def _at(item: LocDict, key: str, index: int) -> Location:
 def _rule(
     item: LocDict,
     index: int,
+    section: str,
     questions: dict[str, Question],
     findings: dict[str, Finding],
     suggestions: dict[str, Suggestion],
@@ -456,6 +489,7 @@ def _rule(
         item.get("priority", 0),
         index,
         item.loc,
+        section,
     )
 
 
@@ -638,4 +672,12 @@ def _about(
         tier: TierText(raw["tiers"][tier]["title"], raw["tiers"][tier]["action"]) for tier in TIERS
     }
     intro = raw.get("intro", raw["disclaimer"])
-    return About(raw["disclaimer"], intro, MappingProxyType(tiers), unit_question)
+    protected = raw.get("protected", {})
+    return About(
+        raw["disclaimer"],
+        intro,
+        MappingProxyType(tiers),
+        unit_question,
+        tuple(protected.get("sections", ())),
+        tuple(protected.get("tiers", ())),
+    )

@@ -104,6 +104,7 @@ class Rule:
     priority: int
     index: int  # load order, the tie-break for equal priorities
     location: Location = field(compare=False)
+    section: str = ""  # the section of the file it is written in
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,9 @@ class About:
     intro: str
     tiers: MappingProxyType[str, TierText]
     weight_unit_question: str | None
+    # What a local rule pack may add to but never weaken (see triage.protect).
+    protected_sections: tuple[str, ...] = ()
+    protected_tiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,22 @@ import json
 import os
 import platform
 import random
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 SHIPPED = None  # filled in main(): the shipped rules' about/sources, reused verbatim
+
+
+def write_shipped_base(rules: Path) -> None:
+    """The shipped about block and sources, beside generated rules. The about block's
+    protection names the shipped red-flag section, which generated rules do not have."""
+    shipped = Path(__file__).resolve().parents[2] / "rules"
+    about = (shipped / "about.yaml").read_text()
+    (rules / "about.yaml").write_text(re.sub(r"\n  protected:\n(?:    .*\n)+", "\n", about))
+    (rules / "sources.yaml").write_text((shipped / "sources.yaml").read_text())
 
 
 def generate(
@@ -222,7 +232,6 @@ def main() -> None:
     )
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
-    shipped = Path(__file__).resolve().parents[2] / "rules"
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, CPython {platform.python_version()}"
     )
@@ -238,8 +247,7 @@ def main() -> None:
         text, module, answers = generate(n, dense=options.dense)
         rules = folder / "rules"
         rules.mkdir()
-        for name in ("about.yaml", "sources.yaml"):  # the shipped about block and sources
-            (rules / name).write_text((shipped / name).read_text())
+        write_shipped_base(rules)
         (rules / "generated.yaml").write_text(text)  # JSON is YAML
         (folder / "hand.py").write_text(module)
         (folder / "answers.json").write_text(json.dumps(answers))
