@@ -21,7 +21,12 @@ Value = str | int | float | tuple[str, ...]
 
 MAX_BYTES = 1_000_000  # an answers file is a few dozen lines; anything near this is a wrong file
 LB_PER_KG = 2.20462262185
-_NUMBER = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*([A-Za-z]+)?\s*(?:/\s*10)?\s*$")
+_NUMBER = re.compile(
+    r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)?\s*(?:/\s*10)?\s*$"
+)
+# Far beyond any answer (a weight, an age, hours): a longer number is a slip of the keyboard,
+# and past 4,300 digits Python refuses to convert it at all.
+_MAX_DIGITS = 20
 _UNIT_WORDS = {
     "kg": "kg",
     "kgs": "kg",
@@ -49,21 +54,38 @@ def read_path(path: str, kb: KnowledgeBase) -> Answers:
     import sys
     from pathlib import Path
 
+    from triage.files import TooLarge, read_bounded, read_stream
+
     name = "<stdin>" if path == "-" else path
+    if not path:
+        raise _error(
+            "--answers", "no file named: give the answers file's path, or '-' to read stdin"
+        )
     try:
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        if path != "-":
+            raw = read_bounded(Path(path), MAX_BYTES)
+        elif sys.stdin is None:  # closed by the caller: nothing to read
+            raw = b""
+        else:
+            raw = read_stream(sys.stdin.buffer, MAX_BYTES)
     except OSError as exc:
-        raise _error(name, f"cannot read the answers file: {exc.strerror}") from None
+        raise _error(name, f"cannot read the answers file: {exc.strerror or exc}") from None
+    except TooLarge as exc:
+        raise _too_large(name, exc.describe(MAX_BYTES)) from None
     return read_bytes(raw, name, kb)
+
+
+def _too_large(filename: str, size: str) -> AnswersError:
+    return _error(
+        filename,
+        f"too large for an answers file ({size}); it should map question ids to answers, "
+        "one per line",
+    )
 
 
 def read_bytes(raw: bytes, filename: str, kb: KnowledgeBase) -> Answers:
     if len(raw) > MAX_BYTES:
-        raise _error(
-            filename,
-            f"too large for an answers file ({len(raw) / 1e6:.1f} MB); it should "
-            "map question ids to answers, one per line",
-        )
+        raise _too_large(filename, f"{len(raw) / 1e6:.1f} MB")
     data, problems = load_bytes(raw, filename)
     if problems:
         raise AnswersError(problems)
@@ -173,6 +195,12 @@ def _number(question: Question, raw: Any) -> tuple[float, str | None]:
     unit_words = f" of {question.unit}" if question.unit and not question.is_weight else ""
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         raise ValueError(f"'{question.id}' needs a number{unit_words} (got {_show(raw)})")
+    too_long = (isinstance(raw, str) and sum(c.isdigit() for c in raw) > _MAX_DIGITS) or (
+        isinstance(raw, int) and abs(raw) >= 10**_MAX_DIGITS
+    )
+    if too_long:
+        _check_range(question, float("-inf" if str(raw).lstrip().startswith("-") else "inf"), raw)
+        raise ValueError(f"'{question.id}' needs a finite number (got {_show(raw)})")
     if isinstance(raw, int | float):
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise ValueError(f"'{question.id}' needs a finite number (got {_show(raw)})")
@@ -181,6 +209,8 @@ def _number(question: Question, raw: Any) -> tuple[float, str | None]:
     if not match:
         raise ValueError(f"'{question.id}' needs a number{unit_words} (got {_show(raw)})")
     number, unit = float(match.group(1)), match.group(2)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"'{question.id}' needs a finite number (got {_show(raw)})")
     if unit is None:
         return number, None
     if question.is_weight:
@@ -209,6 +239,10 @@ def _show(raw: Any) -> str:
         return "a mapping"
     if isinstance(raw, list):
         return "a list"
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) >= 10**_MAX_DIGITS:
+        return f"a number of more than {_MAX_DIGITS} digits"
+    if isinstance(raw, str) and (digits := sum(c.isdigit() for c in raw)) > _MAX_DIGITS:
+        return f"a number of {digits} digits"
     text = (
         repr(raw)
         if isinstance(raw, str)

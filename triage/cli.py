@@ -163,7 +163,42 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stdin is None:  # closed by the caller: read as empty, which every path handles
+        sys.stdin = open(os.devnull)  # noqa: SIM115 (lives as long as the process)
+    if sys.stdout is None:
+        print(
+            f"spasm-triage: standard output is closed: nothing can be shown; {NO_ADVICE}",
+            file=sys.stderr or sys.__stderr__,
+        )
+        return EXIT_USAGE
     args = _parser().parse_args(argv)
+    try:
+        code = _run(args)
+        sys.stdout.flush()  # here, where a failure is reported, not at exit
+        return code
+    except BrokenPipeError:  # output piped into `head` and the like
+        _silence_stdout()
+        return EXIT_OK
+    except OSError as exc:  # a full disk or a failing terminal while writing the advice
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"spasm-triage: could not finish: {exc.strerror or exc}{where}.", file=sys.stderr)
+        if args.command is None:
+            print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
+        _silence_stdout()
+        return EXIT_RULES
+
+
+def _silence_stdout() -> None:
+    """Whatever is still buffered for stdout can no longer be written: drop it, so that
+    exiting does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _run(args: argparse.Namespace) -> int:
     packs = _packs(getattr(args, "packs", None))
     journal_at = "" if args.no_journal else args.journal  # "": off; None: the default place
     try:
@@ -200,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TriageError as exc:
         show_codes = not isinstance(exc, AnswersError)
         for problem in exc.problems:
-            line = str(problem) if show_codes else f"{problem.location}: {problem.message}"
+            line = str(problem) if show_codes else problem.plain()
             print(line, file=sys.stderr)
         if args.command is None and isinstance(exc, RulesError):
             print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
@@ -211,9 +246,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nspasm-triage: interrupted; nothing was changed.", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stderr.close()
-        return EXIT_OK
 
 
 def _packs(given: list[str] | None) -> list[Path]:

@@ -6,7 +6,15 @@ import sys
 from pathlib import Path
 
 from triage.conditions import YES_NO
-from triage.errors import EXIT_OK, EXIT_RULES, EXIT_USAGE, Location, Problem, RulesError
+from triage.errors import (
+    EXIT_OK,
+    EXIT_RULES,
+    EXIT_USAGE,
+    Location,
+    Problem,
+    RulesError,
+    printable,
+)
 from triage.model import KnowledgeBase
 
 
@@ -176,11 +184,13 @@ def _snippet(location: Location, sources: dict[str, list[str]]) -> str:
     if location.line <= 0:
         return ""
     if location.file not in sources:
+        from triage.files import TooLarge, read_bounded
+        from triage.loading import MAX_RULE_FILE
+
         try:
-            sources[location.file] = (
-                Path(location.file).read_text(encoding="utf-8-sig", errors="replace").splitlines()
-            )
-        except OSError:
+            raw = read_bounded(location.file, MAX_RULE_FILE)
+            sources[location.file] = raw.decode("utf-8-sig", errors="replace").splitlines()
+        except (OSError, TooLarge):
             sources[location.file] = []
     lines = sources[location.file]
     if location.line > len(lines):
@@ -188,4 +198,4 @@ def _snippet(location: Location, sources: dict[str, list[str]]) -> str:
     number = str(location.line)
     gutter = " " * len(number)
     caret = " " * max(location.col - 1, 0) + "^"
-    return f" {number} | {lines[location.line - 1]}\n {gutter} | {caret}\n"
+    return f" {number} | {printable(lines[location.line - 1])}\n {gutter} | {caret}\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -34,11 +35,24 @@ class Problem:
     severity: str = "error"  # or "warning": a lint, which fails `check` only with --strict
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.code}: {self.message}"
+        return printable(f"{self.location}: {self.code}: {self.message}")
+
+    def plain(self) -> str:
+        """Without the code: how a person's own answers file is reported."""
+        return printable(f"{self.location}: {self.message}")
 
     def sort_key(self) -> tuple[str, int, int, str]:
         loc = self.location
         return (loc.file, loc.line, loc.col, self.code)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text from a file, safe to show: control characters (a terminal's escape codes) and
+    bidirectional overrides are written as escapes instead of acting on the terminal."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 # Said whenever a consultation ends without advice, so nobody is left waiting on the tool.

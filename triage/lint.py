@@ -10,8 +10,8 @@ only asks a question when its ask_if holds, so a second search adds that constra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import combinations
+from collections.abc import Iterable, Iterator
+from itertools import chain, combinations
 from typing import Any
 
 from triage.conditions import YES_NO, AnswerTest, Condition, FindingTest, leaves
@@ -68,18 +68,21 @@ class _Search:
                 for test in _tests(question.ask_if):
                     self.tests.setdefault(test.question, []).append(test)
 
-    def domain(self, question: Question) -> list[Any]:
-        """Answers worth trying: one per distinct outcome of the tests that mention it."""
+    def domain(self, question: Question) -> Iterable[Any]:
+        """Answers worth trying: one per distinct outcome of the tests that mention it. A
+        many_of question named with n choices has 2^n of them: they are made one at a time,
+        smallest first, so the search's step limit bounds the time and memory they take."""
         tests = self.tests.get(question.id, [])
+        values: Iterable[Any]
         if question.type == "yes_no":
-            values: list[Any] = list(YES_NO)
+            values = list(YES_NO)
         elif question.type == "one_of":
             values = list(question.choice_ids)
         elif question.type == "many_of":
             named = sorted(
                 {str(v) for t in tests for v in _values(t)} or set(question.choice_ids[:1])
             )
-            values = [combo for n in range(len(named) + 1) for combo in combinations(named, n)]
+            values = _subsets(named)
         else:
             points: set[float] = set()
             for t in tests:
@@ -90,9 +93,8 @@ class _Search:
             high = question.max if question.max is not None else float("inf")
             values = sorted(
                 p for p in points | {low, high} if low <= p <= high and abs(p) != float("inf")
-            )
-            values = values or [0]
-        return [*values, None]  # None: left blank
+            ) or [0]
+        return chain(values, [None])  # None: left blank
 
     def satisfiable(self, cond: Condition, questions: frozenset[str], *, asked_only: bool) -> bool:
         order = [self.kb.questions[q] for q in self.kb.questions if q in questions]
@@ -131,7 +133,10 @@ class _Search:
                     return True
             return False
 
-        return search(0)
+        try:
+            return search(0)
+        except _GaveUp:
+            return True  # too many combinations to try them all: assumed able to fire
 
     def questions_of(self, cond: Condition) -> frozenset[str]:
         found: set[str] = set()
@@ -147,6 +152,26 @@ class _Search:
             if ask_if is not None:
                 with_ask_if |= {t.question for t in _tests(ask_if)}
         return frozenset(with_ask_if)
+
+
+class _GaveUp(Exception):
+    """A many_of question names more choices than the search tries every subset of."""
+
+
+MAX_SUBSETS = 4096  # every subset of up to 12 named choices
+
+
+def _subsets(named: list[str]) -> Iterator[tuple[str, ...]]:
+    """All of them first (what a rule asking for several choices at once needs), then the
+    rest from the smallest; past MAX_SUBSETS the search gives up on the condition."""
+    yield tuple(named)
+    made = 1
+    for size in range(len(named)):
+        for combo in combinations(named, size):
+            made += 1
+            if made > MAX_SUBSETS:
+                raise _GaveUp
+            yield combo
 
 
 def _values(test: AnswerTest) -> tuple[Any, ...]:

@@ -45,6 +45,9 @@ from triage.model import (
 )
 from triage.yaml_reader import LocDict, load_bytes
 
+# Far above any real rule file (the 5,000-rule benchmark's is a few MB): a larger file, or a
+# device such as /dev/zero, is refused before it fills memory.
+MAX_RULE_FILE = 64 * 10**6
 KINDS = ("sources", "questions", "findings", "rules", "suggestions", "disagreements")
 
 
@@ -56,14 +59,27 @@ def shipped_rules_dir() -> Path:
 
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
+    """Every *.yaml (or *.yml) in each folder, sorted, and each file given. An entry that is not
+    a readable file (a dangling or looping link, a folder) is kept, so that reading it reports
+    it; a folder that cannot be listed is an error here."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-            )
-        else:
+        if not path.is_dir():
             files.append(path)
+            continue
+        try:
+            entries = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+        except OSError as exc:
+            raise RulesError(
+                [
+                    Problem(
+                        FILE_UNREADABLE,
+                        f"cannot list the folder: {exc.strerror or exc}",
+                        Location(str(path)),
+                    )
+                ]
+            ) from None
+        files.extend(entries)
     return files
 
 
@@ -188,13 +204,23 @@ def _read(files: list[Path]) -> list[tuple[Path, int, bytes | OSError]]:
     """Each file's timestamp and bytes, read once for both the snapshot's stamp and the load.
     The timestamp is taken before the bytes, so an edit made while reading gives a newer one
     next time, never a stamp that matches bytes that were not loaded."""
+    from triage.files import TooLarge, read_bounded
+
     contents: list[tuple[Path, int, bytes | OSError]] = []
     for file in files:
         try:
             modified = file.stat().st_mtime_ns
-            contents.append((file, modified, file.read_bytes()))
+            contents.append((file, modified, read_bounded(file, MAX_RULE_FILE, regular=True)))
         except OSError as exc:
+            if isinstance(exc, FileNotFoundError) and file.is_symlink():
+                exc = OSError(
+                    exc.errno, f"a link to a file that does not exist ({file.readlink()})"
+                )
             contents.append((file, 0, exc))
+        except TooLarge as exc:
+            size = exc.describe(MAX_RULE_FILE)
+            message = f"too large for a rule file ({size}; at most {MAX_RULE_FILE // 10**6} MB)"
+            contents.append((file, 0, OSError(0, message)))
     return contents
 
 
@@ -585,7 +611,9 @@ def _placeholders(text: str, loc: Location, problems: list[Problem]) -> list[str
     """Names in {braces}; only plain names, so a template can never reach into Python objects."""
     try:
         fields = [
-            field for _, field, _spec, _conv in string.Formatter().parse(text) if field is not None
+            (field, spec, conversion)
+            for _, field, spec, conversion in string.Formatter().parse(text)
+            if field is not None
         ]
     except ValueError as exc:
         problems.append(
@@ -593,9 +621,20 @@ def _placeholders(text: str, loc: Location, problems: list[Problem]) -> list[str
         )
         return []
     names = []
-    for field in fields:
+    for field, spec, conversion in fields:
         if not field.isidentifier():
             problems.append(Problem(BAD_TEMPLATE, f"'{{{field}}}' is not a plain name", loc))
+        elif spec or conversion:
+            # The numbers are already in words ("70 kg"); a format spec could only pad them
+            # to any width ({age:>100000000}) or fail at a consultation ({age:{age}}).
+            written = f"{field}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}"
+            problems.append(
+                Problem(
+                    BAD_TEMPLATE,
+                    f"'{{{written}}}' has a format: write just '{{{field}}}'",
+                    loc,
+                )
+            )
         else:
             names.append(field)
     return names

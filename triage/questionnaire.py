@@ -182,6 +182,8 @@ def prompt(
             answers.normalize(question, text, user_unit)
         except ValueError as exc:
             return str(exc)
+        except ArithmeticError:  # a validator that raises would be asked again, forever
+            return f"{hint}, please"
         return True
 
     if question.type == "scale":

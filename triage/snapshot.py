@@ -126,8 +126,9 @@ def _check(hint: Any) -> Check:
         )
     if origin is MappingProxyType:
         key_check, value_check = (_check(arg) for arg in args)
-        return lambda value: isinstance(value, MappingProxyType) and all(
-            key_check(k) and value_check(v) for k, v in value.items()
+        return lambda value: (
+            isinstance(value, MappingProxyType)
+            and all(key_check(k) and value_check(v) for k, v in value.items())
         )
     if hint is float:  # JSON writes a whole float as an int
         return lambda value: type(value) in (int, float)

@@ -87,9 +87,7 @@ def _run_case(kb: KnowledgeBase, engine: Engine, name: str, case: LocDict) -> Ou
     try:
         given = answers.from_mapping(case["answers"], kb, name)
     except AnswersError as exc:
-        return Outcome(
-            case["name"], where, "FAIL", [f"{p.location}: {p.message}" for p in exc.problems]
-        )
+        return Outcome(case["name"], where, "FAIL", [p.plain() for p in exc.problems])
     consultation = engine.consult(given)
     result = ranking.rank(kb, given, consultation)
     shown = [a.id for a in result.advice]

@@ -82,6 +82,22 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+# YAML 1.2 and JSON write floats with an exponent and no dot (3e1); YAML 1.1's resolver
+# would read them as words.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+# An integer too long for any rule or answer stays the text it was, for the checks that
+# follow to refuse with their usual message: converting it would fail past 4,300 digits.
+_LONGEST_INT = 100
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    if sum(c.isdigit() for c in node.value) > _LONGEST_INT:
+        return str(node.value)
+    return _Base.construct_yaml_int(loader, node)
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
@@ -131,6 +147,7 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Any:
         data.item_locs.append(loader.loc(item))
 
 
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
