@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from triage import answers, cache, loading, ranking
 from triage.engine import Engine
@@ -18,8 +21,33 @@ from triage.model import KnowledgeBase
 
 CASES = Path(__file__).parent / "cases"
 
-# Tests never touch the user's real cache; subprocesses inherit this too.
-os.environ[cache.ENV] = tempfile.mkdtemp(prefix="spasm-triage-cache-")
+# Tests never touch the person's own journal, cache or settings, and leave nothing behind: the
+# whole run (pytest's tmp_path folders, every tempfile, a home folder for anything that looks
+# for one) lives in one folder, removed when the run ends. Subprocesses inherit all of it.
+SESSION = Path(tempfile.mkdtemp(prefix="spasm-triage-tests-"))
+for _name in ("home", "tmp"):
+    (SESSION / _name).mkdir()
+os.environ.update(
+    {
+        "HOME": str(SESSION / "home"),
+        "XDG_DATA_HOME": str(SESSION / "home" / "data"),
+        "XDG_CACHE_HOME": str(SESSION / "home" / "cache"),
+        "XDG_STATE_HOME": str(SESSION / "home" / "state"),
+        "XDG_CONFIG_HOME": str(SESSION / "home" / "config"),
+        "TMPDIR": str(SESSION / "tmp"),
+        cache.ENV: str(SESSION / "cache"),
+        "SPASM_TRIAGE_JOURNAL": str(SESSION / "journal.sqlite3"),
+    }
+)
+tempfile.tempdir = str(SESSION / "tmp")
+# hypothesis keeps no example database, nor its other files, in the checkout.
+set_hypothesis_home_dir(str(SESSION / "hypothesis"))
+settings.register_profile("spasm-triage", database=None)
+settings.load_profile("spasm-triage")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(SESSION, ignore_errors=True)
 
 # The smallest complete knowledge base: the 'about' block and one source. Tests add the rest.
 BASE = """

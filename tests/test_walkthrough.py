@@ -37,7 +37,12 @@ def run(command: str, cwd: Path) -> list[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "SPASM_TRIAGE_CACHE_DIR": ""},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(cwd),
+            "SPASM_TRIAGE_CACHE_DIR": "",
+            "SPASM_TRIAGE_JOURNAL": str(cwd / "journal.sqlite3"),
+        },
     )
     assert "Traceback" not in done.stderr, done.stderr
     return (done.stdout + done.stderr).splitlines()
