@@ -95,7 +95,7 @@ def test_ak47_gets_what_the_t_nation_replies_told_him(
         ({"cancer_history": "yes", "weight_loss": "yes"}, "urgent"),
         ({"cancer_history": "yes", "night_pain": "yes"}, "urgent"),
         ({"weight_loss": "yes"}, "urgent"),
-        ({"bone_risk": "yes", "fall_or_knock": "yes"}, "urgent"),
+        ({"bone_risk": "yes", "fall_or_knock": "yes"}, "emergency"),
         ({"infection_risk": "yes", "night_pain": "yes"}, "urgent"),
         ({"infection_risk": "yes"}, "see_clinician"),
         ({"cancer_history": "yes"}, "see_clinician"),
