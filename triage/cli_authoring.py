@@ -99,8 +99,13 @@ def evaluate(paths: list[Path], fmt: str, rules: list[Path]) -> int:
     violated not_suggests, 2 on a case file that cannot be evaluated."""
     from triage import evaluate, loading, testing
 
+    files = testing.case_files(paths)
+    if not files:
+        shown = ", ".join(str(p) for p in paths)
+        print(f"spasm-triage: no case files (*.yaml) in {shown}", file=sys.stderr)
+        return EXIT_USAGE
     kb = loading.load(rules)
-    cases = evaluate.read(kb, testing.case_files(paths))
+    cases = evaluate.read(kb, files)
     outcome = evaluate.run(kb, cases)
     if fmt == "json":
         import json
