@@ -149,7 +149,8 @@ class Planner:
         the settled tier, the next question and the stale answers of the same state; they share
         one evaluation (of a copy, so a later change to `progress` cannot leak into it). From
         one step to the next only an answer or two change, so a rule or finding that depends on
-        none of them keeps the status it had."""
+        none of them keeps the status it had, and while answers are only added, so does every
+        rule and finding already true or false."""
         try:
             key = (frozenset(progress.values.items()), frozenset(progress.blank))
         except TypeError:  # an unhashable value: evaluate afresh
@@ -161,17 +162,22 @@ class Planner:
         if self._last is not None:
             (values, blank), earlier = self._last
             changed = {question for question, _ in values ^ key[0]} | (blank ^ key[1])
+            # Only answers added (nothing changed or taken back): what was settled stays
+            # settled, since three-valued logic only ever turns unknown into true or false.
+            added = not any(earlier.progress.asked(question) for question in changed)
             rules, findings = self.carried
             evaluation.carry_over(
                 {
                     r: status
                     for r, status in earlier.rules_known().items()
-                    if r in rules and rules[r].isdisjoint(changed)
+                    if r in rules
+                    and ((added and status is not None) or rules[r].isdisjoint(changed))
                 },
                 {
                     f: status
                     for f, status in earlier.findings_known().items()
-                    if f in findings and findings[f].isdisjoint(changed)
+                    if f in findings
+                    and ((added and status is not None) or findings[f].isdisjoint(changed))
                 },
             )
         self._last = (key, evaluation)
