@@ -76,11 +76,13 @@ def generated(folder: Path, n_rules: int, n_cases: int) -> tuple[Path, list[Path
     return rules, [bank]
 
 
-def measure(kb: KnowledgeBase, files: list[Path], label: str) -> None:
+def measure(kb: KnowledgeBase, files: list[Path], label: str, runs: int) -> None:
     start = time.perf_counter()
     cases = evaluate.read(kb, files)
     read = time.perf_counter() - start
-    outcome = evaluate.run(kb, cases)
+    outcomes = [evaluate.run(kb, cases) for _ in range(runs)]  # each compiles afresh
+    speeds = sorted(len(cases) / o.seconds for o in outcomes)
+    setup = statistics.median(o.setup_seconds for o in outcomes)
     # The same work again, in its two parts, on a fresh evaluator.
     parts = evaluate.Evaluator(kb)
     consult, replay, prompts = [], [], []
@@ -95,9 +97,10 @@ def measure(kb: KnowledgeBase, files: list[Path], label: str) -> None:
     n = len(cases)
     print(
         f"{label}: {len(kb.rules)} rules, {len(kb.questions)} questions, {n} cases\n"
-        f"  {n / outcome.seconds:7.0f} cases/s  ({outcome.seconds * 1000 / n:.2f} ms a case; "
-        f"compiling the rules and the planner once: {outcome.setup_seconds * 1000:.0f} ms; "
-        f"reading the cases: {read * 1000:.0f} ms)\n"
+        f"  cases/s: median {statistics.median(speeds):.0f}, best {speeds[-1]:.0f}, worst "
+        f"{speeds[0]:.0f} over {runs} runs ({1000 / statistics.median(speeds):.2f} ms a case)\n"
+        f"  once per run: compiling the rules and the planner {setup * 1000:.0f} ms; reading "
+        f"the case files {read * 1000:.0f} ms\n"
         f"  a case: consultation and ranking {statistics.mean(consult):.2f} ms mean "
         f"({max(consult):.2f} worst), replay {statistics.mean(replay):.2f} ms mean "
         f"({max(replay):.2f} worst) for {statistics.mean(prompts):.1f} prompts"
@@ -125,14 +128,15 @@ def main() -> None:
     )
     bank = given or stand_in_bank(folder)
     label = "the bank" if given else "shipped rules, the rule tests' answers standing in for a bank"
-    measure(loading.load(), bank, label)
+    measure(loading.load(), bank, label, runs=7)
     whole_command(bank, [])  # fills the cache
+    whole = statistics.median(whole_command(bank, []) for _ in range(5))
     print(
-        f"  the whole command (start-up, load, evaluate, print JSON): {whole_command(bank, []) * 1000:.0f} ms"
+        f"  the whole command, median of 5 (start-up, load, evaluate, JSON): {whole * 1000:.0f} ms"
     )
-    rules, generated_bank = generated(folder, 1000, 100)
+    rules, generated_bank = generated(folder, 1000, 40)
     kb = loading.load([rules])  # the generated rules alone, with the shipped about and sources
-    measure(kb, generated_bank, "generated knowledge base")
+    measure(kb, generated_bank, "generated knowledge base", runs=3)
 
 
 if __name__ == "__main__":
