@@ -307,3 +307,23 @@ def test_a_local_pack_adds_its_suggestions_with_rules(tmp_path: Path) -> None:
     assert "warms_up" in out["cases"][0]["asked"]
     done = run_cli("evaluate", str(bank))  # without the pack, its ids are unknown
     assert done.returncode == 2 and "unknown question 'warms_up'" in done.stderr
+
+
+def test_json_evaluation_loads_no_terminal_library_and_no_journal() -> None:
+    """The replay runs the questionnaire's flow without questionary or rich, and nothing opens
+    the journal (sqlite3 is never imported)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import contextlib, io, sys\n"
+        "from triage.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main(['evaluate', {str(HERE / 'good.yaml')!r}, '--format', 'json'])\n"
+        "print(code, sorted(m for m in ('rich', 'questionary', 'prompt_toolkit', 'sqlite3')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout == "0 []\n"
