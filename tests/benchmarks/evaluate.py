@@ -120,23 +120,25 @@ def whole_command(files: list[Path], rules: list[Path]) -> float:
 
 
 def main() -> None:
-    os.environ.setdefault("SPASM_TRIAGE_CACHE_DIR", tempfile.mkdtemp())
-    folder = Path(tempfile.mkdtemp())
     given = [Path(a) for a in sys.argv[1:]] or sorted((ROOT / "tests/cases/bank").glob("*.yaml"))
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, CPython {platform.python_version()}"
     )
-    bank = given or stand_in_bank(folder)
-    label = "the bank" if given else "shipped rules, the rule tests' answers standing in for a bank"
-    measure(loading.load(), bank, label, runs=7)
-    whole_command(bank, [])  # fills the cache
-    whole = statistics.median(whole_command(bank, []) for _ in range(5))
-    print(
-        f"  the whole command, median of 5 (start-up, load, evaluate, JSON): {whole * 1000:.0f} ms"
-    )
-    rules, generated_bank = generated(folder, 1000, 40)
-    kb = loading.load([rules])  # the generated rules alone, with the shipped about and sources
-    measure(kb, generated_bank, "generated knowledge base", runs=3)
+    with tempfile.TemporaryDirectory() as scratch:  # cases, rules and cache, removed after
+        folder = Path(scratch)
+        os.environ.setdefault("SPASM_TRIAGE_CACHE_DIR", str(folder / "cache"))
+        os.environ["SPASM_TRIAGE_JOURNAL"] = str(folder / "journal.sqlite3")  # never opened
+        bank = given or stand_in_bank(folder)
+        label = "the bank" if given else "shipped rules, the rule tests' answers standing in"
+        measure(loading.load(), bank, label, runs=7)
+        whole_command(bank, [])  # fills the cache
+        whole = statistics.median(whole_command(bank, []) for _ in range(5))
+        print(
+            f"  the whole command, median of 5 (start-up, load, evaluate, JSON): {whole * 1000:.0f} ms"
+        )
+        rules, generated_bank = generated(folder, 1000, 40)
+        kb = loading.load([rules])  # the generated rules alone, with the shipped about and sources
+        measure(kb, generated_bank, "generated knowledge base", runs=3)
 
 
 if __name__ == "__main__":
