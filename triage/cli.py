@@ -112,7 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("paths", nargs="+", metavar="FILE", help="case files or directories")
     evaluate.add_argument(
-        "--format", choices=("text", "json"), default="text", dest="evaluate_format"
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        dest="evaluate_format",
+        help="a row per case and the totals (default), or everything as one JSON object",
     )
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of rule files (or --cases: of rule-test files)"
