@@ -255,6 +255,35 @@ def test_the_linear_terminal_node_walk_finds_what_experta_finds_in_the_same_orde
     assert len(original) >= len(shipped.rules)
 
 
+def test_the_agenda_key_is_experta_s_own_without_its_cache_and_a_reused_engine_agrees(
+    shipped: KnowledgeBase, shipped_engine: Engine
+) -> None:
+    # experta's DepthStrategy.get_key, uncached (its lru_cache never hits for a new activation
+    # and slows every reset() of a reused engine): the same key for every activation, and one
+    # engine reused for many consultations fires what a fresh engine fires, in the same order.
+    from experta.strategies import DepthStrategy
+
+    from triage.experta_compat import SafeDepthStrategy
+
+    strategy = SafeDepthStrategy()
+    assert not hasattr(SafeDepthStrategy.get_key, "cache_info")
+    cases = [
+        {"saddle_numbness": "no", "lifts": ["deadlift", "good_morning"], "gm_style": "hips_back"},
+        {"saddle_numbness": "unsure", "fever": "yes", "age": 61},
+        {"leg_symptoms": "one_leg_below_knee", "tail_tuck": "yes", "lifts": ["deadlift"]},
+    ]
+    for given in cases * 3:
+        parsed = answers.from_mapping(given, shipped)
+        assert shipped_engine.consult(parsed).order == Engine(shipped).consult(parsed).order
+        agenda = shipped_engine._engine.agenda  # the initial fact's activations, after a reset
+        shipped_engine._engine.reset()
+        activations = shipped_engine._engine.agenda.activations + agenda.activations
+        assert activations
+        for activation in activations:
+            original = DepthStrategy.get_key.__wrapped__(strategy, activation)
+            assert strategy.get_key(activation) == original
+
+
 def test_a_knowledge_base_of_thousands_of_rules_loads_compiles_and_terminates(
     tmp_path: Path,
 ) -> None:

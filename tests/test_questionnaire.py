@@ -262,3 +262,54 @@ def test_a_change_in_review_that_makes_an_emergency_stops_the_review(drive: Any)
     driver, _, result, _, _ = drive(Changing(NO_RED_FLAGS), review=["change:saddle_numbness"])
     assert driver.asked.count("saddle_numbness") == 2
     assert result.tier == "emergency" and result.advice[0].tier == "emergency"
+
+
+EVERYTHING = {
+    **NO_RED_FLAGS,
+    "first_episode": "no",
+    "fall_or_knock": "no",
+    "weight_unit": "kg",
+    "days_since_start": 2,
+    "pain_now": 6,
+    "can_move": "yes",
+    "improving": "no",
+    "previous_spasms": "one_or_two",
+    "spasm_during": ["deadlift"],
+    "lifts": ["deadlift", "good_morning", "bench"],
+    "inflammatory_pattern": "no",
+    "working_weight": 140,
+    "recent_layoff": "yes",
+    "on_program": "no",
+    "fear_of_lifting": "no",
+    "bench_arch": "yes",
+    "bench_belt": "no",
+    "tail_tuck": "yes",
+    "gm_style": "locked_knees",
+    "tight_hips": "yes",
+    "sitting_hours": 8,
+    "hunched_sitting": "yes",
+    "knee_ache_from_chair": "yes",
+    "tight_hamstrings": "yes",
+    "back_feels_tight": "yes",
+    "nsaid_caution": "no",
+    "heavy_sweating": "yes",
+}
+
+
+@pytest.mark.parametrize(
+    "oracle",
+    [EVERYTHING, {**EVERYTHING, "leg_weakness": "yes"}, {**EVERYTHING, "fever": "yes"}],
+    ids=["full", "emergency", "urgent"],
+)
+def test_a_replay_asks_what_the_questionnaire_on_a_terminal_asks(
+    drive: Any, shipped: KnowledgeBase, oracle: dict[str, Any]
+) -> None:
+    """`spasm-triage evaluate` counts prompts by replaying answers through the questionnaire's
+    flow; typed into the real prompts, the same answers are asked in the same order."""
+    from triage import answers
+    from triage.replay import replay
+
+    driver, _, result, out, _ = drive(oracle)
+    replayed = replay(shipped, answers.from_mapping(oracle, shipped))
+    assert list(replayed.asked) == driver.asked and replayed.blank == ()
+    assert replayed.reviewed == (result.tier != "emergency") == ("Your answers" in out)

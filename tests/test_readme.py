@@ -69,3 +69,56 @@ def test_the_conditions_example_is_valid_condition_syntax(tmp_path: Path) -> Non
     when, problems = parse(example, "readme")
     assert problems == []
     assert schema.validate({"rules": [{"id": "r", "conclude": "f", **when}]}, "readme") == []
+
+
+def test_the_evaluate_example_case_is_valid_and_does_what_it_says(tmp_path: Path) -> None:
+    import json
+
+    (example,) = blocks("## Evaluating on realistic cases")
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "red-flags.yaml").write_text(example)
+    done = run_cli("evaluate", "bank/red-flags.yaml", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (case,) = json.loads(done.stdout)["cases"]
+    assert (case["tier"], case["exact"], case["top_rank"], case["prompts"]) == (
+        "emergency",
+        True,
+        1,
+        1,
+    )
+
+
+def test_the_evaluate_error_line_is_what_the_tool_prints(tmp_path: Path) -> None:
+    (example,) = blocks("## Evaluating on realistic cases")
+    typo = example.replace(
+        "suggests: [emergency_cauda_equina]", "suggests: [emergency_cauda_equna]", 1
+    )
+    (tmp_path / "bank").mkdir()
+    (tmp_path / "bank" / "red-flags.yaml").write_text(typo)
+    done = run_cli("evaluate", "bank/red-flags.yaml", cwd=tmp_path)
+    assert done.returncode == 2
+    line = done.stderr.strip()
+    assert "unknown suggestion 'emergency_cauda_equna'" in line and f"```\n{line}\n```" in README
+
+
+def test_the_evaluate_fields_and_totals_in_the_readme_are_the_json_keys() -> None:
+    import json
+
+    done = run_cli(
+        "evaluate", str(Path(__file__).parent / "evaluate" / "good.yaml"), "--format", "json"
+    )
+    out = json.loads(done.stdout)
+    section = README[README.index("## Evaluating on realistic cases") :]
+    section = section[: section.index("\n## ", 1)]
+    named = set(re.findall(r"^\| `([a-z_]+)`", section, re.M))
+    named |= {"asked", "blank", "reviewed"}  # one row names three
+    case_keys = set(out["cases"][0]) - {"id", "location", "expected", "triage"}
+    total_keys = {
+        k
+        for k in out["totals"]
+        if k not in ("cases", "seconds", "setup_seconds")  # described in the text
+        and not k.endswith(("_triaged", "_given", "_cases"))  # the counts beside each share
+        and k not in ("exact", "safe")
+    }
+    assert case_keys | total_keys == named

@@ -107,6 +107,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="case files or directories (default: the shipped rules' tests)",
     )
+    evaluate = commands.add_parser(
+        "evaluate",
+        parents=[common],
+        help="score realistic cases: tier accuracy, safety, advice, prompts (exit 1 if unsafe)",
+    )
+    evaluate.add_argument("paths", nargs="+", metavar="FILE", help="case files or directories")
+    evaluate.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        dest="evaluate_format",
+        help="a row per case and the totals (default), or everything as one JSON object",
+    )
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of rule files (or --cases: of rule-test files)"
     )
@@ -205,7 +218,7 @@ def _run(args: argparse.Namespace) -> int:
         from triage.loading import shipped_rules_dir
 
         rules = [shipped_rules_dir(), *packs]
-        if args.command in ("questions", "check", "test", "schema", "graph", "explain"):
+        if args.command in ("questions", "check", "test", "evaluate", "schema", "graph", "explain"):
             from triage import cli_authoring as authoring
 
             if args.command == "questions":
@@ -214,6 +227,9 @@ def _run(args: argparse.Namespace) -> int:
                 return authoring.check([Path(p) for p in args.paths], packs, args.strict)
             if args.command == "test":
                 return authoring.test([Path(p) for p in args.paths], rules)
+            if args.command == "evaluate":
+                paths = [Path(p) for p in args.paths]
+                return authoring.evaluate(paths, args.evaluate_format, rules)
             if args.command == "schema":
                 return authoring.schema(args.cases)
             if args.command == "graph":

@@ -1,4 +1,4 @@
-"""The rule authors' commands: questions, check, test, explain, schema and graph."""
+"""The rule authors' commands: questions, check, test, evaluate, explain, schema and graph."""
 
 from __future__ import annotations
 
@@ -100,6 +100,40 @@ def test(paths: list[Path], rules: list[Path]) -> int:
     text, passed = testing.report(testing.run(kb, files))
     sys.stdout.write(text)
     return EXIT_OK if passed else EXIT_RULES
+
+
+def evaluate(paths: list[Path], fmt: str, rules: list[Path]) -> int:
+    """Realistic cases scored like symptom-checker vignettes; exit 1 on an unsafe case or a
+    violated not_suggests, 2 on a case file that cannot be evaluated."""
+    from triage import evaluate, loading, testing
+
+    files = testing.case_files(paths)
+    if not files:
+        shown = ", ".join(str(p) for p in paths)
+        print(f"spasm-triage: no case files (*.yaml) in {shown}", file=sys.stderr)
+        return EXIT_USAGE
+    kb = loading.load(rules)
+    cases = evaluate.read(kb, files)
+    outcome = evaluate.run(kb, cases)
+    if fmt == "json":
+        import json
+
+        print(json.dumps(evaluate.as_dict(outcome), indent=2, ensure_ascii=False))
+    else:
+        from triage import evaluate_view
+
+        evaluate_view.render(outcome)
+    if outcome.failed:
+        unsafe = [v.case.id for v in outcome.verdicts if v.under]
+        violating = [v.case.id for v in outcome.verdicts if v.violated]
+        reasons = []
+        if unsafe:
+            reasons.append(f"under-triaged (unsafe): {', '.join(unsafe)}")
+        if violating:
+            reasons.append(f"not_suggests violated: {', '.join(violating)}")
+        print(f"spasm-triage evaluate: {'; '.join(reasons)}", file=sys.stderr)
+        return EXIT_RULES
+    return EXIT_OK
 
 
 def explain_command(name: str, answers_path: str | None, rules: list[Path]) -> int:

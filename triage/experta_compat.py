@@ -1,7 +1,7 @@
 """The one place experta is imported. Everything else imports experta's names from here.
 
 experta 1.9.4 (its last release, 2019) needs three repairs on a modern Python, each measured in
-shared/reference/dependencies.md:
+shared/reference/dependencies.md, and two for speed (4 and 5):
 
 1. It pins frozendict==1.2, whose class statement reads `collections.Mapping`, removed in Python 3.10.
    The alias exists only while frozendict is imported, then is removed again, so nothing else
@@ -17,6 +17,12 @@ shared/reference/dependencies.md:
 4. The first reset() collects the network's terminal nodes by walking every path and dropping
    repeats with a list-membership test: quadratic, and most of a consultation's time at a few
    thousand rules. The same nodes, in the same first-visit order, are collected in one pass.
+5. DepthStrategy.get_key is wrapped in an lru_cache keyed on the activation, whose hash covers
+   its rule and facts but whose equality also covers its key, set just after the lookup. So
+   the cache never hits for a new activation, yet the same rule's activations of earlier
+   consultations pile up under one hash and every lookup compares against each of them: about
+   half of a reset() on one engine reused for many consultations. The key is computed directly,
+   the same way (rule salience, fact ids from newest), with no cache.
 """
 
 from __future__ import annotations
@@ -69,7 +75,12 @@ ReteMatcher._get_conflict_set_nodes = _conflict_set_nodes
 
 
 class SafeDepthStrategy(DepthStrategy):  # type: ignore[misc]
-    """DepthStrategy whose removal looks at every activation with an equal key, not just three."""
+    """DepthStrategy whose removal looks at every activation with an equal key, not just three,
+    and whose key is computed without experta's lru_cache (repair 5)."""
+
+    def get_key(self, activation: Any) -> tuple[Any, list[Any]]:
+        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
+        return (activation.rule.salience, facts)
 
     def _update_agenda(self, agenda: Any, added: Any, removed: Any) -> None:
         acts = agenda.activations

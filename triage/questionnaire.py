@@ -1,5 +1,5 @@
-"""The interactive questionnaire: red flags first and in full, then only what can still change
-the advice, a review where any answer can be changed, then the results.
+"""The interactive questionnaire on a terminal: the flow of triage/interview.py (red flags first
+and in full, then only what can still change the advice, a review), with real prompts and screens.
 
 Prompts come from questionary, one per answer type. Each prompt is built with an optional
 prompt_toolkit input and output, so tests drive it through a pipe. Ctrl-C and a closed terminal
@@ -19,9 +19,9 @@ from questionary import Choice
 from rich.console import Console
 
 from triage import answers, ranking, screen
-from triage.engine import Engine
+from triage.interview import Interview
 from triage.model import KnowledgeBase, Question
-from triage.relevance import Planner, Progress, possible_rules
+from triage.relevance import Progress
 
 LEAVE_BLANK = "leave it blank if you don't know"
 
@@ -38,96 +38,50 @@ class Terminal:
         return {"input": self.input, "output": self.output} if self.input is not None else {}
 
 
+class TerminalFrontend:
+    """The questionnaire on a terminal: questionary prompts, rich screens."""
+
+    def __init__(self, kb: KnowledgeBase, terminal: Terminal) -> None:
+        self.kb, self.terminal = kb, terminal
+
+    def ask(self, question: Question, progress: Progress) -> tuple[Any, str | None]:
+        return prompt(question, progress, self.kb, self.terminal)
+
+    def section(self, title: str) -> None:
+        screen.section(self.terminal.console, title)
+
+    def urgent(self, result: Callable[[], ranking.Result]) -> None:
+        screen.urgent_banner(self.terminal.console, result(), self.kb)
+
+    def review(self, progress: Progress) -> str | None:
+        screen.answers_table(self.terminal.console, progress, self.kb)
+        action = questionary.select(
+            "Your answers are above. What next?",
+            choices=[Choice("See my advice", "done"), Choice("Change an answer", "change")],
+            **self.terminal.io(),
+        ).unsafe_ask()
+        if action != "change":
+            return None
+        asked = screen.asked_questions(progress, self.kb)
+        qid: str = questionary.select(
+            "Which answer?",
+            choices=[Choice(f"{i}. {q.short}", q.id) for i, q in enumerate(asked, start=1)],
+            **self.terminal.io(),
+        ).unsafe_ask()
+        return qid
+
+
 @dataclass
-class Session:
+class Session(Interview):
+    """The questionnaire's flow (triage/interview.py) on a terminal."""
+
     kb: KnowledgeBase
     terminal: Terminal
     progress: Progress = field(default_factory=Progress)
     on_answer: Callable[[Progress], None] = lambda progress: None
 
     def __post_init__(self) -> None:
-        screens = frozenset(s.id for s in self.kb.sections if s.always_ask)
-        self.planner = Planner(self.kb, always_ask=screens)
-        self.titles = {s.id: s.title for s in self.kb.sections}
-        self.urgent_shown = False
-
-    # ---- asking ----
-
-    def ask(self, question: Question) -> None:
-        """Prompt for one question and record the answer (or that it was left blank)."""
-        value, unit = prompt(question, self.progress, self.kb, self.terminal)
-        self.progress.values.pop(question.id, None)
-        self.progress.weight_units.pop(question.id, None)
-        self.progress.blank.discard(question.id)
-        if value is None:
-            self.progress.blank.add(question.id)
-        else:
-            self.progress.values[question.id] = value
-            if unit:
-                self.progress.weight_units[question.id] = unit
-        for stale in self.planner.stale(self.progress):  # a change can make answers moot
-            self.progress.values.pop(stale, None)
-            self.progress.blank.discard(stale)
-        self.on_answer(self.progress)
-
-    def interview(self) -> bool:
-        """Ask until nothing open remains. False when the answers reach an emergency: checked
-        before every question, so pre-filled answers and changes made in review count too."""
-        current = None
-        while True:
-            tier = self.planner.settled_tier(self.progress)
-            if tier == "emergency":
-                return False
-            question = self.planner.next_question(self.progress)
-            screen_done = question is None or question.section not in self.planner.always_ask
-            if tier == "urgent" and not self.urgent_shown and screen_done:
-                self.urgent_shown = True
-                screen.urgent_banner(self.terminal.console, self.result(), self.kb)
-            if question is None:
-                return True
-            unit_question = self.kb.about.weight_unit_question
-            if question.is_weight and unit_question and not self.progress.asked(unit_question):
-                question = self.kb.questions[unit_question]  # the unit, once, before any weight
-            if question.section != current:
-                current = question.section
-                screen.section(self.terminal.console, self.titles.get(current, current))
-            self.ask(question)
-
-    def review(self) -> bool:
-        """Show the answers and let any be changed, asking what a change makes relevant.
-        False when a change reaches an emergency."""
-        while True:
-            screen.answers_table(self.terminal.console, self.progress, self.kb)
-            action = questionary.select(
-                "Your answers are above. What next?",
-                choices=[Choice("See my advice", "done"), Choice("Change an answer", "change")],
-                **self.terminal.io(),
-            ).unsafe_ask()
-            if action != "change":
-                return True
-            asked = screen.asked_questions(self.progress, self.kb)
-            qid = questionary.select(
-                "Which answer?",
-                choices=[Choice(f"{i}. {q.short}", q.id) for i, q in enumerate(asked, start=1)],
-                **self.terminal.io(),
-            ).unsafe_ask()
-            self.ask(self.kb.questions[qid])
-            if not self.interview():
-                return False
-
-    # ---- results ----
-
-    def result(self) -> ranking.Result:
-        """The advice for the answers so far: what is not answered counts as not given."""
-        given = answers.Answers(dict(self.progress.values), dict(self.progress.weight_units))
-        engine = Engine(self.kb, possible_rules(self.kb, dict(given.values)))
-        return ranking.rank(self.kb, given, engine.consult(given))
-
-    def run(self) -> ranking.Result:
-        """The whole questionnaire; returns the result to show."""
-        if self.interview():
-            self.review()
-        return self.result()
+        self._begin(TerminalFrontend(self.kb, self.terminal))
 
 
 def prompt(

@@ -56,12 +56,17 @@ def test_answer(test: AnswerTest, value: Any) -> bool:
 class Evaluation:
     """Three-valued status of every rule and finding for one state of the answers."""
 
-    def __init__(self, kb: KnowledgeBase, progress: Progress) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        progress: Progress,
+        concluders: dict[str, list[Rule]] | None = None,
+    ) -> None:
         self.kb, self.progress = kb, progress
         self._rules: dict[str, Tri] = {}
         self._findings: dict[str, Tri] = {}
         self._open: set[str] = set()
-        self._concluders = _concluders(kb)
+        self._concluders = concluders if concluders is not None else _concluders(kb)
 
     def condition(self, cond: Condition) -> Tri:
         if isinstance(cond, AllOf):
@@ -97,6 +102,17 @@ class Evaluation:
         self._findings[finding] = result
         return result
 
+    def rules_known(self) -> dict[str, Tri]:
+        return self._rules
+
+    def findings_known(self) -> dict[str, Tri]:
+        return self._findings
+
+    def carry_over(self, rules: dict[str, Tri], findings: dict[str, Tri]) -> None:
+        """Statuses known to be the same in this state (their questions did not change)."""
+        self._rules.update(rules)
+        self._findings.update(findings)
+
     def ask_if(self, question: Question) -> Tri:
         return True if question.ask_if is None else self.condition(question.ask_if)
 
@@ -119,11 +135,100 @@ def _concluders(kb: KnowledgeBase) -> dict[str, list[Rule]]:
 
 
 class Planner:
-    """Chooses the next question. Built once per knowledge base; each call is one evaluation."""
+    """Chooses the next question. Built once per knowledge base; the calls made on one state of
+    the answers share one evaluation."""
 
     def __init__(self, kb: KnowledgeBase, always_ask: frozenset[str] = frozenset()) -> None:
         self.kb = kb
         self.always_ask = always_ask  # sections asked in full (the red-flag screen)
+        self._concluders = _concluders(kb)
+        self._last: tuple[Any, Evaluation] | None = None
+
+    def evaluation(self, progress: Progress) -> Evaluation:
+        """The evaluation of this state of the answers. One step of the questionnaire asks for
+        the settled tier, the next question and the stale answers of the same state; they share
+        one evaluation (of a copy, so a later change to `progress` cannot leak into it). From
+        one step to the next only an answer or two change, so a rule or finding that depends on
+        none of them keeps the status it had, and while answers are only added, so does every
+        rule and finding already true or false."""
+        try:
+            key = (frozenset(progress.values.items()), frozenset(progress.blank))
+        except TypeError:  # an unhashable value: evaluate afresh
+            return Evaluation(self.kb, progress, self._concluders)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        snapshot = Progress(dict(progress.values), set(progress.blank))
+        evaluation = Evaluation(self.kb, snapshot, self._concluders)
+        if self._last is not None:
+            (values, blank), earlier = self._last
+            changed = {question for question, _ in values ^ key[0]} | (blank ^ key[1])
+            # Only answers added (nothing changed or taken back): what was settled stays
+            # settled, since three-valued logic only ever turns unknown into true or false.
+            added = not any(earlier.progress.asked(question) for question in changed)
+            rules, findings = self.carried
+            evaluation.carry_over(
+                {
+                    r: status
+                    for r, status in earlier.rules_known().items()
+                    if r in rules
+                    and ((added and status is not None) or rules[r].isdisjoint(changed))
+                },
+                {
+                    f: status
+                    for f, status in earlier.findings_known().items()
+                    if f in findings
+                    and ((added and status is not None) or findings[f].isdisjoint(changed))
+                },
+            )
+        self._last = (key, evaluation)
+        return evaluation
+
+    @cached_property
+    def carried(self) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+        """The rules and findings whose status can be carried from one state to the next while
+        their questions stay unchanged, each with those questions: all but the findings that
+        conclude each other in a cycle and whatever depends on them, since a status found in
+        a cycle depends on where the evaluation entered it."""
+        tests = {
+            finding: {
+                test.finding
+                for rule in rules
+                for test, _ in leaves(rule.when)
+                if isinstance(test, FindingTest)
+            }
+            for finding, rules in self._concluders.items()
+        }
+
+        def reach(start: str) -> set[str]:
+            seen: set[str] = set()
+            todo = list(tests.get(start, ()))
+            while todo:
+                finding = todo.pop()
+                if finding not in seen:
+                    seen.add(finding)
+                    todo.extend(tests.get(finding, ()))
+            return seen
+
+        reached = {finding: reach(finding) for finding in self.kb.findings}
+        in_cycle = {finding for finding, found in reached.items() if finding in found}
+        tainted = {f for f, found in reached.items() if f in in_cycle or found & in_cycle}
+        dependencies = self.dependencies
+        rules = {
+            rule.id: dependencies[rule.id]
+            for rule in self.kb.rules
+            if not any(
+                isinstance(test, FindingTest) and test.finding in tainted
+                for test, _ in leaves(rule.when)
+            )
+        }
+        findings = {
+            finding: frozenset().union(
+                *(dependencies[r.id] for r in self._concluders.get(finding, []))
+            )
+            for finding in self.kb.findings
+            if finding not in tainted
+        }
+        return rules, findings
 
     @cached_property
     def dependencies(self) -> dict[str, frozenset[str]]:
@@ -161,7 +266,7 @@ class Planner:
     def open_questions(self, progress: Progress) -> set[str]:
         """Questions whose answers can still change the advice: those some undecided rule depends
         on, and those whose numbers a suggestion that may still be made would use."""
-        evaluation = Evaluation(self.kb, progress)
+        evaluation = self.evaluation(progress)
         wanted: set[str] = set()
         for rule in self.kb.rules:
             status = evaluation.rule(rule)
@@ -173,7 +278,7 @@ class Planner:
         return wanted
 
     def next_question(self, progress: Progress) -> Question | None:
-        evaluation = Evaluation(self.kb, progress)
+        evaluation = self.evaluation(progress)
         wanted: set[str] | None = None
         for question in self.kb.questions.values():
             if question.journal or progress.asked(question.id):
@@ -192,7 +297,7 @@ class Planner:
         """The most urgent tier that rules already certain to fire will give, if any."""
         from triage.model import TIER_RANK
 
-        evaluation = Evaluation(self.kb, progress)
+        evaluation = self.evaluation(progress)
         tiers = [
             ref.tier or self.kb.suggestions[ref.id].tier
             for rule in self.kb.rules
@@ -203,7 +308,7 @@ class Planner:
 
     def stale(self, progress: Progress) -> list[str]:
         """Answers whose question would no longer be asked (its ask_if is now false)."""
-        evaluation = Evaluation(self.kb, progress)
+        evaluation = self.evaluation(progress)
         return [
             q.id
             for q in self.kb.questions.values()

@@ -34,21 +34,25 @@ def case_files(paths: Iterable[Path]) -> list[Path]:
 
 
 @cache
-def _validator() -> Any:
+def _validator(schema_file: str) -> Any:
     import jsonschema
 
-    schema = json.loads(resources.files("triage").joinpath("cases.schema.json").read_text())
+    schema = json.loads(resources.files("triage").joinpath(schema_file).read_text())
     return jsonschema.Draft202012Validator(schema)
 
 
-def _schema_problems(doc: Any, name: str) -> list[Problem]:
+def _schema_problems(doc: Any, name: str, schema_file: str) -> list[Problem]:
     from triage.schema import _describe
 
-    return [p for e in _validator().iter_errors(doc) for p in _describe(e, doc, name)]
+    return [p for e in _validator(schema_file).iter_errors(doc) for p in _describe(e, doc, name)]
 
 
-def run(kb: KnowledgeBase, files: list[Path]) -> list[Outcome]:
-    """Run every case; unreadable or malformed case files raise RulesError with every problem."""
+def read_case_files(
+    files: list[Path], schema_file: str = "cases.schema.json"
+) -> tuple[list[tuple[str, LocDict]], list[Problem]]:
+    """Case files read with their positions and checked against their JSON Schema (rule tests'
+    by default; `spasm-triage evaluate` has its own): the well-formed documents by file name,
+    and every problem found in the others."""
     problems: list[Problem] = []
     loaded: list[tuple[str, LocDict]] = []
     for file in files:
@@ -59,11 +63,25 @@ def run(kb: KnowledgeBase, files: list[Path]) -> list[Outcome]:
             problems.append(Problem("E004", f"cannot read: {exc.strerror}", Location(name)))
             continue
         data, found = load_bytes(raw, name)
-        if data is not None and not found:
-            found = _schema_problems(data, name)
+        if data is None and not found:  # empty, or only comments: no case would run
+            found = [
+                Problem(
+                    "E003",
+                    "the file is empty: expected 'cases:' with a list of cases",
+                    Location(name),
+                )
+            ]
+        elif data is not None and not found:
+            found = _schema_problems(data, name, schema_file)
         problems += found
         if not found and isinstance(data, LocDict):
             loaded.append((name, data))
+    return loaded, problems
+
+
+def run(kb: KnowledgeBase, files: list[Path]) -> list[Outcome]:
+    """Run every case; unreadable or malformed case files raise RulesError with every problem."""
+    loaded, problems = read_case_files(files)
     if problems:
         raise RulesError(problems)
     engine = Engine(kb)

@@ -19,10 +19,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from triage import answers, loading, questionnaire
+from triage import answers, loading
 from triage.model import KnowledgeBase
 from triage.questionnaire import Session, Terminal
 from triage.relevance import Progress
+from triage.replay import replay
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -123,19 +124,9 @@ def per_answer(kb: KnowledgeBase, oracle: dict[str, Any]) -> tuple[float, float,
 
 
 def asked_for(kb: KnowledgeBase, case: Path) -> tuple[int, int]:
+    """Questions the questionnaire asks for a case's answers: its own flow, replayed."""
     given = answers.read_bytes(case.read_bytes(), str(case), kb)
-    oracle = dict(given.values)
-    asked: list[str] = []
-
-    def fake_prompt(question: Any, progress: Any, kb: Any, terminal: Any) -> tuple[Any, Any]:
-        asked.append(question.id)
-        return oracle.get(question.id), given.weight_units.get(question.id)
-
-    questionnaire.prompt = fake_prompt  # type: ignore[assignment]
-    questionnaire.screen.section = lambda *a: None  # type: ignore[assignment]
-    questionnaire.screen.urgent_banner = lambda *a: None  # type: ignore[assignment]
-    Session(kb, Terminal(console=None)).interview()  # type: ignore[arg-type]
-    return len(asked), len(kb.questions)
+    return len(replay(kb, given).asked), len(kb.questions)
 
 
 def main() -> None:

@@ -1,0 +1,158 @@
+"""The questionnaire's flow, apart from any screen: the red-flag screen first and in full, then
+only what can still change the advice, then a review where any answer can be changed.
+
+Everything the person sees or answers goes through a Frontend: the terminal's
+(triage/questionnaire.py) or a scripted one that answers from a case (triage/replay.py). Both run
+this one flow, so a replay asks exactly what a person would be asked, in the same order. This
+module imports no terminal library: a replay does not pay for questionary or rich.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from triage import answers, ranking
+from triage.engine import Engine
+from triage.model import KnowledgeBase, Question
+from triage.relevance import Planner, Progress, possible_rules
+
+
+class Frontend(Protocol):
+    """What the flow needs from whoever is answering."""
+
+    def ask(self, question: Question, progress: Progress) -> tuple[Any, str | None]:
+        """One prompt: (value, weight unit); value None means left blank."""
+
+    def section(self, title: str) -> None:
+        """A new section of questions begins (a heading, not a prompt)."""
+
+    def urgent(self, result: Callable[[], ranking.Result]) -> None:
+        """The answers need a doctor within a day or two: say so now (a banner, not a prompt).
+        `result` builds the advice so far; a frontend that draws nothing need not pay for it."""
+
+    def review(self, progress: Progress) -> str | None:
+        """The review prompt: None to see the advice, or the id of an answer to change."""
+
+
+def planner_for(kb: KnowledgeBase) -> Planner:
+    """The questionnaire's planner: the sections marked always_ask (the red flags) in full."""
+    return Planner(kb, always_ask=frozenset(s.id for s in kb.sections if s.always_ask))
+
+
+def settle_journal_questions(
+    kb: KnowledgeBase, progress: Progress, facts: Mapping[str, Any]
+) -> None:
+    """Questions filled from the journal are never asked: each takes its fact, or is blank."""
+    for question in kb.questions.values():
+        if question.journal:
+            if question.id in facts:
+                progress.values.setdefault(question.id, facts[question.id])
+            elif question.id not in progress.values:
+                progress.blank.add(question.id)
+
+
+def _ignore(progress: Progress) -> None:
+    pass
+
+
+class Interview:
+    """One run of the questionnaire's flow over a frontend."""
+
+    kb: KnowledgeBase
+    frontend: Frontend
+    progress: Progress
+    on_answer: Callable[[Progress], None]
+    planner: Planner
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        frontend: Frontend,
+        progress: Progress | None = None,
+        on_answer: Callable[[Progress], None] = _ignore,
+        planner: Planner | None = None,
+    ) -> None:
+        self.kb = kb
+        self.progress = progress if progress is not None else Progress()
+        self.on_answer = on_answer
+        self._begin(frontend, planner)
+
+    def _begin(self, frontend: Frontend, planner: Planner | None = None) -> None:
+        # The planner's caches depend only on the rules: a caller running many interviews on
+        # one knowledge base passes one in.
+        self.frontend = frontend
+        self.planner = planner if planner is not None else planner_for(self.kb)
+        self.titles = {s.id: s.title for s in self.kb.sections}
+        self.urgent_shown = False
+
+    # ---- asking ----
+
+    def ask(self, question: Question) -> None:
+        """Prompt for one question and record the answer (or that it was left blank)."""
+        value, unit = self.frontend.ask(question, self.progress)
+        self.progress.values.pop(question.id, None)
+        self.progress.weight_units.pop(question.id, None)
+        self.progress.blank.discard(question.id)
+        if value is None:
+            self.progress.blank.add(question.id)
+        else:
+            self.progress.values[question.id] = value
+            if unit:
+                self.progress.weight_units[question.id] = unit
+        for stale in self.planner.stale(self.progress):  # a change can make answers moot
+            self.progress.values.pop(stale, None)
+            self.progress.blank.discard(stale)
+        self.on_answer(self.progress)
+
+    def interview(self) -> bool:
+        """Ask until nothing open remains. False when the answers reach an emergency: checked
+        before every question, so pre-filled answers and changes made in review count too."""
+        current = None
+        while True:
+            tier = self.planner.settled_tier(self.progress)
+            if tier == "emergency":
+                return False
+            question = self.planner.next_question(self.progress)
+            screen_done = question is None or question.section not in self.planner.always_ask
+            if tier == "urgent" and not self.urgent_shown and screen_done:
+                self.urgent_shown = True
+                self.frontend.urgent(self.result)
+            if question is None:
+                return True
+            unit_question = self.kb.about.weight_unit_question
+            if question.is_weight and unit_question and not self.progress.asked(unit_question):
+                question = self.kb.questions[unit_question]  # the unit, once, before any weight
+            if question.section != current:
+                current = question.section
+                self.frontend.section(self.titles.get(current, current))
+            self.ask(question)
+
+    def review(self) -> bool:
+        """Show the answers and let any be changed, asking what a change makes relevant.
+        False when a change reaches an emergency."""
+        while True:
+            change = self.frontend.review(self.progress)
+            if change is None:
+                return True
+            self.ask(self.kb.questions[change])
+            if not self.interview():
+                return False
+
+    def conduct(self) -> bool:
+        """The questions, then the review unless an emergency stopped them. False when the
+        questionnaire ended on an emergency."""
+        return self.interview() and self.review()
+
+    # ---- results ----
+
+    def result(self) -> ranking.Result:
+        """The advice for the answers so far: what is not answered counts as not given."""
+        given = answers.Answers(dict(self.progress.values), dict(self.progress.weight_units))
+        engine = Engine(self.kb, possible_rules(self.kb, dict(given.values)))
+        return ranking.rank(self.kb, given, engine.consult(given))
+
+    def run(self) -> ranking.Result:
+        """The whole questionnaire; returns the result to show."""
+        self.conduct()
+        return self.result()
