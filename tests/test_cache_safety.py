@@ -15,9 +15,12 @@ from typing import Any
 
 import pytest
 from conftest import BASE, consult, write_rules
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from safety import assert_first, protected_cases, snapshot_entry
 
-from triage import cache, loading
+from triage import answers, cache, loading, ranking
+from triage.engine import Engine
 from triage.errors import RulesError
 
 
@@ -271,5 +274,58 @@ def test_every_protected_answer_gets_its_advice_first_whatever_the_cache(
     elif state == "unreadable":
         _unreadable(cache_dir, monkeypatch)
     kb = loading.load()
-    for name, given, tier in protected_cases():
-        assert_first(consult(kb, given), tier, name)
+    for name, answers_given, tier in protected_cases():
+        assert_first(consult(kb, answers_given), tier, name)
+
+
+@st.composite
+def _damage(draw: st.DrawFn, size: int) -> list[tuple[str, int, int]]:
+    """Byte-level damage: bytes flipped, a cut, or bytes put in, anywhere in an entry."""
+    kinds = st.sampled_from(["flip", "cut", "insert"])
+    return draw(
+        st.lists(
+            st.tuples(kinds, st.integers(0, max(size - 1, 0)), st.integers(0, 255)),
+            min_size=1,
+            max_size=4,
+        )
+    )
+
+
+def _apply(raw: bytes, damage: list[tuple[str, int, int]]) -> bytes:
+    data = bytearray(raw)
+    for kind, at, value in damage:
+        at = min(at, max(len(data) - 1, 0))
+        if kind == "flip" and data:
+            data[at] ^= value or 1
+        elif kind == "cut":
+            del data[at:]
+        else:
+            data[at:at] = bytes([value])
+    return bytes(data)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_damage_to_any_cache_entry_keeps_every_protected_answer_first(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """The invariant, for generated damage: whatever happens to the snapshot, the parsed
+    trees and the validity markers, every emergency and urgent answer of the shipped rule tests
+    still gets that advice first."""
+    cache_dir = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(cache.ENV, str(cache_dir))
+        good = loading.load()
+        entries = sorted(p for p in cache_dir.rglob("*") if p.is_file())
+        chosen = data.draw(st.lists(st.sampled_from(entries), min_size=1, max_size=5, unique=True))
+        for entry in chosen:
+            raw = entry.read_bytes()
+            entry.write_bytes(_apply(raw, data.draw(_damage(len(raw)))))
+        kb = loading.load()
+        assert kb == good
+        engine = Engine(kb)  # one engine for every case, as evaluate uses it
+        for name, given_answers, tier in protected_cases():
+            parsed = answers.from_mapping(given_answers, kb)
+            assert_first(ranking.rank(kb, parsed, engine.consult(parsed)), tier, name)
