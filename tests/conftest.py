@@ -20,6 +20,7 @@ from triage.engine import Engine
 from triage.model import KnowledgeBase
 
 CASES = Path(__file__).parent / "cases"
+AK47 = Path(__file__).parents[1] / "rules" / "examples" / "tnation_ak47.yaml"  # the demo's lifter
 
 # Tests never touch the person's own journal, cache or settings, and leave nothing behind: the
 # whole run (pytest's tmp_path folders, every tempfile, a home folder for anything that looks

@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from conftest import BASE, CASES, run_cli, write_rules
+from conftest import AK47, BASE, run_cli, write_rules
 
 from triage import loading, testing
 from triage.engine import Engine
@@ -91,7 +91,7 @@ def test_a_malformed_case_file_is_reported_with_its_line(tmp_path: Path) -> None
 
 
 def test_explain_shows_each_condition_with_the_value_seen() -> None:
-    done = run_cli("explain", "wake_up_glutes", "--answers", str(CASES / "tnation_ak47.yaml"))
+    done = run_cli("explain", "wake_up_glutes", "--answers", str(AK47))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1:] == [
         "  ✗ finding inhibited_glutes  (not concluded)",
@@ -102,7 +102,7 @@ def test_explain_shows_each_condition_with_the_value_seen() -> None:
         "                  ✗ sitting_hours is at least 6  (not answered)",
         "          ✗ knee_ache_from_chair is yes  (not answered)",
     ]
-    fired = run_cli("explain", "fix_tail_tuck", "--answers", str(CASES / "tnation_ak47.yaml"))
+    fired = run_cli("explain", "fix_tail_tuck", "--answers", str(AK47))
     assert "suggestion 'fix_tail_tuck' is in the advice: training" in fired.stdout
     assert "✓ tail_tuck is yes  (answer: yes)" in fired.stdout
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import BASE, CASES, run_cli, write_rules
+from conftest import AK47, BASE, CASES, run_cli, write_rules
 
 from triage.model import TIERS
 
@@ -38,7 +38,7 @@ def test_answers_from_stdin_in_json() -> None:
 
 def test_text_and_markdown_show_tiers_sources_and_the_disclaimer() -> None:
     for fmt in ("text", "markdown"):
-        done = run_cli("--answers", str(CASES / "tnation_ak47.yaml"), "--format", fmt)
+        done = run_cli("--answers", str(AK47), "--format", fmt)
         assert done.returncode == 0, done.stderr
         assert "not a diagnosis" in done.stdout
         assert "Shadowzz4" in done.stdout and "tail" in done.stdout

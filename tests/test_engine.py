@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CASES, make_kb, run_cli
+from conftest import AK47, make_kb, run_cli
 
 from triage import answers
 from triage.engine import Engine, compile_rules
@@ -233,7 +233,7 @@ def test_the_result_is_identical_across_hash_seeds() -> None:
     for seed in ("0", "1", "12345"):
         done = run_cli(
             "--answers",
-            str(CASES / "tnation_ak47.yaml"),
+            str(AK47),
             "--format",
             "json",
             env={"PYTHONHASHSEED": seed},

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CASES
+from conftest import AK47, CASES
 
 from triage import answers, ranking
 from triage.engine import Engine
@@ -58,7 +58,7 @@ def test_the_bench_poster_gets_what_the_replies_told_him(
 def test_ak47_gets_what_the_t_nation_replies_told_him(
     shipped: KnowledgeBase, shipped_engine: Engine
 ) -> None:
-    result = run_case(shipped, shipped_engine, CASES / "tnation_ak47.yaml")
+    result = run_case(shipped, shipped_engine, AK47)
     got = ids(result)
     replies = [
         "fix_tail_tuck",  # Shadowzz4

@@ -122,3 +122,28 @@ def test_the_evaluate_fields_and_totals_in_the_readme_are_the_json_keys() -> Non
         and k not in ("exact", "safe")
     }
     assert case_keys | total_keys == named
+
+
+def test_the_first_command_shows_advice_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The README's first command, as a newcomer runs it: advice on screen, and not a file
+    written in their home (the demo is not their spasm; a later consultation must not count it)."""
+    import os
+    import subprocess
+    import sys
+
+    first = re.search(r"^python3 -m venv .*$", README, re.M)
+    assert first is not None and first.group().endswith(".venv/bin/spasm-triage --demo")
+    home = tmp_path / "home"
+    home.mkdir()
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SPASM_TRIAGE", "XDG_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "triage", "--demo"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**keep, "HOME": str(home)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "What to do now" in done.stdout and "nothing was kept" in done.stderr
+    assert list(home.rglob("*")) == []

@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         help="output format with --answers (default: text)",
     )
     parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="the advice for an example lifter (a poster of the T Nation thread), keeping "
+        "nothing: no journal, no cache",
+    )
+    parser.add_argument(
         "--interactive",
         action="store_true",
         help="with --answers: take those answers and ask only what is missing",
@@ -245,6 +251,8 @@ def _run(args: argparse.Namespace) -> int:
             return cli_journal.follow_up(
                 set(args.tried), set(args.helped), set(args.not_helped), rules, args.journal
             )
+        if args.demo:
+            return _demo(args.format, rules)
         if args.answers is not None and not args.interactive:
             return _consult(args.answers, args.format, args.save, rules, journal_at)
         return _interactive(args.answers, args.resume, args.save, rules, journal_at)
@@ -291,6 +299,23 @@ def _consult(
     if save:
         return _save(save, report.to_markdown(result, kb))
     return EXIT_OK
+
+
+def _demo(fmt: str, rules: list[Path]) -> int:
+    """An example lifter's answers, so a newcomer sees a result at once. Nothing is written:
+    the demo is no spasm of the person's, and a later consultation must not count it."""
+    from triage import cache
+    from triage.loading import shipped_rules_dir
+
+    os.environ[cache.ENV] = ""  # no cache read or written
+    example = shipped_rules_dir() / "examples" / "tnation_ak47.yaml"
+    code = _consult(str(example), fmt, None, rules, "")
+    print(
+        "\nspasm-triage: that was the advice for an example lifter's answers "
+        f"({example.name}); nothing was kept. Run 'spasm-triage' for your own.",
+        file=sys.stderr,
+    )
+    return code
 
 
 def _open_journal(journal_at: str | None) -> Journal | None:

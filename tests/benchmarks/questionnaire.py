@@ -144,9 +144,10 @@ def main() -> None:
             f"{len(big.rules):5d} rules, {len(big.questions):4d} questions: answer -> next prompt "
             f"mean {mean:6.2f} ms, worst {worst:6.2f} ms over {count} questions"
         )
-    for case in ("bench_op.yaml", "tnation_ak47.yaml"):
-        asked, total = asked_for(kb, CASES / case)
-        print(f"{case}: asked {asked} of {total} questions")
+    examples = Path(__file__).resolve().parents[2] / "rules" / "examples"
+    for path in (CASES / "bench_op.yaml", examples / "tnation_ak47.yaml"):
+        asked, total = asked_for(kb, path)
+        print(f"{path.name}: asked {asked} of {total} questions")
 
 
 if __name__ == "__main__":
