@@ -73,8 +73,8 @@ def test_the_text_fits_80_columns_without_cutting_a_tier_or_a_number(tmp_path: P
     long_id = "a-rather-long-case-id-that-has-to-wrap-somewhere"
     bank = write_cases(
         tmp_path / "bank.yaml",
-        [case(long_id, {"saddle_numbness": "no", "night_pain": "yes"}, "see_clinician",
-              suggests=["gp_night_pain", "physio_for_recurring"])],
+        [case(long_id, {"saddle_numbness": "no", "cancer_history": "yes"}, "see_clinician",
+              suggests=["gp_cancer_history", "physio_for_recurring"])],
     )  # fmt: skip
     done = run_cli("evaluate", str(bank), env={"COLUMNS": "80"})
     assert done.returncode == 0, done.stderr
