@@ -147,3 +147,23 @@ def test_the_first_command_shows_advice_and_leaves_nothing_behind(tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert "What to do now" in done.stdout and "nothing was kept" in done.stderr
     assert list(home.rglob("*")) == []
+
+
+def test_the_readme_bank_totals_are_a_real_run() -> None:
+    """The totals table in the README is what `evaluate` prints on the shipped bank now (the
+    timing figures of its last line aside)."""
+    bank = Path(__file__).resolve().parent / "cases" / "bank"
+    done = run_cli("evaluate", str(bank), env={"COLUMNS": "100"})
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout[done.stdout.index("Totals") :]
+    start = README.index("### The bank's totals")
+    (shown,) = re.findall(r"```\n(Totals\n.*?)```", README[start:], re.S)[:1]
+
+    def lines(text: str) -> list[str]:
+        """The rows, with the timing's digits and the rule's width (set by the timing's
+        text) made alike."""
+        rows = [line.rstrip() for line in text.strip().splitlines()]
+        rows = ["─" if set(r) <= {" ", "─"} and r else r for r in rows]
+        return [re.sub(r"\d+", "N", r) if "cases per second" in r else r for r in rows]
+
+    assert lines(shown) == lines(printed)
