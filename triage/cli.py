@@ -4,6 +4,7 @@ and an exit code; never a traceback. Heavy modules are imported only by the comm
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -22,7 +23,7 @@ from triage.errors import (
 
 if TYPE_CHECKING:
     from triage.answers import Answers
-    from triage.journal import Journal
+    from triage.journal import DamagedJournal, Draft, Journal
     from triage.model import KnowledgeBase
     from triage.ranking import Result
     from triage.relevance import Progress
@@ -80,9 +81,12 @@ def _parser() -> argparse.ArgumentParser:
             help="the spasm journal (SQLite) to use (default: in your user data folder; also "
             "$SPASM_TRIAGE_JOURNAL)",
         )
-    parser.add_argument(
-        "--no-journal", action="store_true", help="keep nothing: no history, no resume"
-    )
+        target.add_argument(
+            "--no-journal",
+            action="store_true",
+            default=False if target is parser else argparse.SUPPRESS,
+            help="keep nothing: no history, no resume",
+        )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     questions = commands.add_parser(
         "questions", parents=[common], help="list every question: id, wording, type, choices"
@@ -187,10 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             if args.command == "history":
                 return cli_journal.history(
-                    args.history_format, args.forget, args.yes, rules, args.journal
+                    args.history_format, args.forget, args.yes, rules, journal_at
                 )
             return cli_journal.follow_up(
-                set(args.tried), set(args.helped), set(args.not_helped), rules, args.journal
+                set(args.tried), set(args.helped), set(args.not_helped), rules, journal_at
             )
         if args.answers is not None and not args.interactive:
             return _consult(args.answers, args.format, args.save, rules, journal_at)
@@ -230,7 +234,7 @@ def _consult(
 
     given = read_path(answers_path, kb)
     journal = _open_journal(journal_at)
-    with_history = _with_history(kb, given.values, given.weight_units, journal)
+    with_history, journal = _with_history(kb, given.values, given.weight_units, journal)
     engine = Engine(kb, possible_rules(kb, dict(with_history.values)))
     result = ranking.rank(kb, with_history, engine.consult(with_history))
     render = {"json": report.to_json, "markdown": report.to_markdown, "text": report.to_text}[fmt]
@@ -243,27 +247,58 @@ def _consult(
 
 def _open_journal(journal_at: str | None) -> Journal | None:
     """The journal, or None when it is turned off or cannot be used (said once, on stderr)."""
+    journal, problem = _try_journal(journal_at)
+    if problem is not None:
+        _say_unusable(problem)
+    return journal
+
+
+def _try_journal(journal_at: str | None) -> tuple[Journal | None, Exception | None]:
     if journal_at == "":
-        return None
+        return None, None
     from triage.journal import Journal, JournalError, default_path
 
     journal = Journal(Path(journal_at) if journal_at else default_path())
     try:
-        return journal.open()
+        return journal.open(), None
     except JournalError as exc:
-        print(f"spasm-triage: {exc}. The advice is given without your history.", file=sys.stderr)
-        return None
+        return None, exc
+
+
+def _say_unusable(problem: object) -> None:
+    print(f"spasm-triage: {problem}. The advice is given without your history.", file=sys.stderr)
 
 
 def _with_history(
     kb: KnowledgeBase, values: Mapping[str, Any], units: Mapping[str, str], journal: Journal | None
-) -> Answers:
-    """The answers, plus what the journal knows; an answer given for a journal fact wins."""
+) -> tuple[Answers, Journal | None]:
+    """The answers, plus what the journal knows; an answer given for a journal fact wins. A
+    journal that fails while it is read is closed, said once, and not written to."""
     from triage.answers import Answers
-    from triage.journal import as_answers
 
-    facts = as_answers(kb, journal.facts()) if journal is not None else {}
-    return Answers({**facts, **values}, dict(units))
+    facts = _facts(kb, journal)
+    if facts is None:
+        journal = None
+    return Answers({**(facts or {}), **values}, dict(units)), journal
+
+
+def _facts(kb: KnowledgeBase, journal: Journal | None) -> dict[str, Any] | None:
+    """The journal's facts as answers ({} without a journal), or None if it failed (said)."""
+    if journal is None:
+        return {}
+    import sqlite3
+
+    from triage.journal import JournalError, as_answers
+
+    try:
+        facts, notices = as_answers(kb, journal.facts())
+    except (sqlite3.Error, JournalError) as exc:
+        journal.close()
+        _say_unusable(exc if isinstance(exc, JournalError) else f"{journal.path}: {exc}")
+        return None
+    for notice in notices:
+        print(f"spasm-triage: {journal.path}: {notice}.", file=sys.stderr)
+    return facts
 
 
 def _record(
@@ -272,6 +307,7 @@ def _record(
     values: Mapping[str, Any],
     units: Mapping[str, str],
     result: Result,
+    draft: int | None = None,
 ) -> None:
     if journal is None:
         return
@@ -286,6 +322,7 @@ def _record(
             result.tier,
             [(a.id, a.tier, a.confidence) for a in result.advice],
             kb.fingerprint,
+            draft=draft,
         )
     except sqlite3.Error as exc:
         print(f"spasm-triage: could not record this in the journal ({exc}).", file=sys.stderr)
@@ -294,8 +331,16 @@ def _record(
 
 
 def _save(path: str, markdown: str) -> int:
+    """The advice as Markdown: health answers, so a new file is the user's only (0600, set
+    before anything is written, whatever the umask); an existing file keeps its mode."""
     try:
-        Path(path).write_text(markdown, encoding="utf-8")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.fchmod(fd, 0o600)  # a umask can take bits away from 0600, never add any
+        except FileExistsError:
+            fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(markdown)
     except OSError as exc:
         print(
             f"spasm-triage: could not save the advice to {path}: {exc.strerror} "
@@ -323,31 +368,38 @@ def _interactive(
 
     from triage import loading, report, screen
     from triage.answers import in_words
-    from triage.journal import as_answers
+    from triage.journal import DamagedJournal
     from triage.questionnaire import Session, Terminal
     from triage.relevance import Progress
 
     kb = loading.load(rules)
     console = Console()
-    journal = _open_journal(journal_at)
+    journal, problem = _try_journal(journal_at)
+    drafts_only = isinstance(problem, DamagedJournal) and problem.drafts_only
+    if problem is not None and not drafts_only:
+        _say_unusable(problem)
     progress = Progress()
     if prefill is not None:
         from triage.answers import read_path
 
         given = read_path(prefill, kb)
         progress = Progress(dict(given.values), set(), dict(given.weight_units))
-    draft = _draft(kb, journal, console) if journal is not None else None
     session = Session(kb, Terminal(console), progress)
+    draft: int | None = None  # this questionnaire's own draft in the journal
+    kept = False  # whether the answers so far are in it
     failed: list[str] = []
 
     def keep(current: Progress) -> None:
+        nonlocal draft, kept
         if journal is None:
             return
         own = {q: v for q, v in current.values.items() if not kb.questions[q].journal}
         blank = sorted(q for q in current.blank if not kb.questions[q].journal)
         try:
-            journal.save_unfinished(in_words(kb, own, current.weight_units), blank)
+            draft = journal.save_draft(draft, in_words(kb, own, current.weight_units), blank)
+            kept = True
         except sqlite3.Error as exc:
+            kept = False
             if not failed:  # said once; the questionnaire goes on
                 failed.append(str(exc))
                 console.print(
@@ -357,19 +409,28 @@ def _interactive(
 
     try:
         screen.intro(console, kb)
-        if draft is not None and (resume or _continue_saved(draft[1])):
-            session.progress = draft[0]
-            console.print(f"Carrying on from your answers of {draft[1]}.")
+        if drafts_only:
+            assert isinstance(problem, DamagedJournal)
+            journal = _discard_damaged_drafts(problem, console, journal_at)
+        chosen = _choose_draft(kb, journal, console) if journal is not None else None
+        if chosen is not None:
+            draft, session.progress = chosen[0].id, chosen[1]
+            kept = True
+            console.print(f"Carrying on from your answers of {_when(chosen[0].saved)}.")
         elif resume:
             console.print("There is no unfinished questionnaire to resume; starting a new one.")
         # What the journal knows is settled before the first question: never asked.
-        facts = as_answers(kb, journal.facts()) if journal is not None else {}
+        facts = _facts(kb, journal)
+        if facts is None:
+            journal = None
         for question in kb.questions.values():
             if question.journal:
-                if question.id in facts:
-                    session.progress.values.setdefault(question.id, facts[question.id])
+                if question.id in (facts or {}):
+                    session.progress.values.setdefault(question.id, (facts or {})[question.id])
                 elif question.id not in session.progress.values:
                     session.progress.blank.add(question.id)
+        if draft is None and any(not kb.questions[q].journal for q in session.progress.values):
+            keep(session.progress)  # answers from a file are kept from the start
         session.on_answer = keep
         result = session.run()
     except (KeyboardInterrupt, EOFError):
@@ -378,8 +439,12 @@ def _interactive(
             for q in (*session.progress.values, *session.progress.blank)
             if not kb.questions[q].journal
         ]
-        if journal is not None and own and not failed:
+        if journal is not None and draft is not None and kept:
             tail = " Your answers so far are kept: 'spasm-triage --resume' carries on."
+            with contextlib.suppress(sqlite3.Error):
+                journal.release_draft(draft)
+        elif own and journal is not None:
+            tail = " Your answers could not be kept in the journal."
         elif own:
             tail = " Without the journal, your answers were not kept."
         else:
@@ -389,54 +454,125 @@ def _interactive(
             journal.close()
         return EXIT_INTERRUPTED
     screen.result(console, result, kb)
-    _record(journal, kb, session.progress.values, session.progress.weight_units, result)
+    _record(journal, kb, session.progress.values, session.progress.weight_units, result, draft)
     if save:
         return _save(save, report.to_markdown(result, kb))
     return EXIT_OK
 
 
-def _draft(kb: KnowledgeBase, journal: Journal, console: Any) -> tuple[Progress, str] | None:
-    """The unfinished questionnaire in the journal, keeping what still fits today's rules."""
+def _discard_damaged_drafts(
+    problem: DamagedJournal, console: Any, journal_at: str | None
+) -> Journal | None:
+    """An unreadable draft is all that is wrong: the person decides whether it goes. Kept, the
+    journal stays exactly as it is, and this questionnaire runs without it."""
+    import questionary
+
+    console.print(f"[yellow]{problem.path}: {problem.damage[0]}.[/yellow]")
+    if not questionary.confirm(
+        "Discard it and carry on with your journal? (No keeps it as it is; this questionnaire "
+        "then runs without your journal and keeps nothing)",
+        default=False,
+    ).unsafe_ask():
+        console.print("Kept as it is. This questionnaire runs without your journal.")
+        return None
+    import sqlite3
+
+    from triage.journal import Journal
+
+    try:
+        Journal.discard_damaged_drafts(problem)
+    except sqlite3.Error as exc:
+        console.print(f"[yellow]It could not be discarded ({exc}).[/yellow]")
+        return None
+    journal, again = _try_journal(journal_at)
+    if again is not None:
+        _say_unusable(again)
+    return journal
+
+
+def _choose_draft(
+    kb: KnowledgeBase, journal: Journal, console: Any
+) -> tuple[Draft, Progress] | None:
+    """An unfinished questionnaire to carry on with, chosen by the person (or None to start a
+    new one). A draft another running questionnaire is writing is never offered."""
+    drafts = journal.drafts()
+    busy = [d for d in drafts if d.in_use()]
+    free = [d for d in drafts if not d.in_use()]
+    if busy:
+        console.print(
+            f"Another questionnaire is running on this journal (its answers of "
+            f"{_when(busy[0].saved)}); this one keeps its answers apart from it."
+        )
+    if not free:
+        return None
+    picked = _pick_draft(free)
+    if picked is None:
+        journal.discard_drafts([d.id for d in free])
+        return None
+    if not journal.claim_draft(picked):
+        console.print("That questionnaire was just taken up elsewhere; starting a new one.")
+        return None
+    return picked, _draft_progress(kb, picked, console)
+
+
+def _pick_draft(free: list[Draft]) -> Draft | None:
+    import questionary
+
+    if len(free) == 1:
+        if questionary.confirm(
+            f"You have an unfinished questionnaire from {_when(free[0].saved)}. Carry on with "
+            "it? (No starts again and discards it)",
+            default=True,
+        ).unsafe_ask():
+            return free[0]
+        return None
+    choices = [
+        questionary.Choice(
+            f"Carry on with the one from {_when(d.saved)} ({len(d.answers)} answers)", d.id
+        )
+        for d in free
+    ]
+    choices.append(questionary.Choice(f"Start again (discards all {len(free)})", 0))
+    chosen = questionary.select(
+        f"You have {len(free)} unfinished questionnaires. Which one?", choices=choices
+    ).unsafe_ask()
+    return next((d for d in free if d.id == chosen), None)
+
+
+def _when(saved: str) -> str:
+    """A journal time in the user's own clock, in plain words."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(saved).astimezone().strftime("%d %b %Y, %H:%M")
+    except (ValueError, OverflowError):
+        return saved
+
+
+def _draft_progress(kb: KnowledgeBase, draft: Draft, console: Any) -> Progress:
+    """A draft's answers, keeping what still fits today's rules (the rest is named)."""
     from triage import answers
     from triage.relevance import Progress
 
-    saved = journal.unfinished()
-    if saved is None:
-        return None
-    values, blank, saved_at = saved
-    from datetime import datetime
-
-    try:  # the user's own clock, in plain words
-        when = datetime.fromisoformat(saved_at).astimezone().strftime("%d %b %Y, %H:%M")
-    except ValueError:
-        when = saved_at
     fits: dict[str, Any] = {}
     dropped = []
-    for qid, value in values.items():
+    for qid, value in draft.answers.items():
         try:
-            fits.update(answers.from_mapping({qid: value}, kb).values)
-        except AnswersError:
+            fits[qid] = value
+            answers.from_mapping({qid: value}, kb)
+        except (AnswersError, ValueError, ArithmeticError, TypeError):
+            del fits[qid]
             dropped.append(qid)
     if dropped:
         console.print(
             f"[yellow]Saved answers that no longer fit the rules were left out: "
             f"{', '.join(dropped)}.[/yellow]"
         )
-    given = answers.from_mapping({q: values[q] for q in values if q not in dropped}, kb)
+    given = answers.from_mapping(fits, kb)
     return Progress(
-        dict(given.values), {q for q in blank if q in kb.questions}, dict(given.weight_units)
-    ), when
-
-
-def _continue_saved(when: str) -> bool:
-    import questionary
-
-    return bool(
-        questionary.confirm(
-            f"You have an unfinished questionnaire from {when}. Carry on with it? "
-            "(No starts again and discards it)",
-            default=True,
-        ).unsafe_ask()
+        dict(given.values),
+        {q for q in draft.left_blank if q in kb.questions},
+        dict(given.weight_units),
     )
 
 
