@@ -412,7 +412,7 @@ def _interactive(
         if drafts_only:
             assert isinstance(problem, DamagedJournal)
             journal = _discard_damaged_drafts(problem, console, journal_at)
-        chosen = _choose_draft(kb, journal, console) if journal is not None else None
+        chosen = _choose_draft(kb, journal, console, resume) if journal is not None else None
         if chosen is not None:
             draft, session.progress = chosen[0].id, chosen[1]
             kept = True
@@ -491,10 +491,11 @@ def _discard_damaged_drafts(
 
 
 def _choose_draft(
-    kb: KnowledgeBase, journal: Journal, console: Any
+    kb: KnowledgeBase, journal: Journal, console: Any, resume: bool
 ) -> tuple[Draft, Progress] | None:
     """An unfinished questionnaire to carry on with, chosen by the person (or None to start a
-    new one). A draft another running questionnaire is writing is never offered."""
+    new one); --resume takes the only one without asking. A draft another running
+    questionnaire is writing is never offered."""
     drafts = journal.drafts()
     busy = [d for d in drafts if d.in_use()]
     free = [d for d in drafts if not d.in_use()]
@@ -505,7 +506,7 @@ def _choose_draft(
         )
     if not free:
         return None
-    picked = _pick_draft(free)
+    picked = free[0] if resume and len(free) == 1 else _pick_draft(free)
     if picked is None:
         journal.discard_drafts([d.id for d in free])
         return None
