@@ -134,7 +134,9 @@ def test_two_questionnaires_keep_two_drafts(tmp_path: Path) -> None:
         second.save_draft(b, {"fever": "no", "age": 30}, ["night_pain"])
         drafts = {d.id: d for d in first.drafts()}
     assert drafts[a].answers == {"saddle_numbness": "no", "leg_weakness": "no"}
-    assert drafts[b].answers == {"fever": "no", "age": 30} and drafts[b].left_blank == ["night_pain"]
+    assert drafts[b].answers == {"fever": "no", "age": 30} and drafts[b].left_blank == [
+        "night_pain"
+    ]
 
 
 def test_a_draft_being_written_by_a_running_questionnaire_is_not_offered(tmp_path: Path) -> None:

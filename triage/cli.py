@@ -23,7 +23,7 @@ from triage.errors import (
 
 if TYPE_CHECKING:
     from triage.answers import Answers
-    from triage.journal import DamagedJournal, Draft, Journal
+    from triage.journal import Journal
     from triage.model import KnowledgeBase
     from triage.ranking import Result
     from triage.relevance import Progress
@@ -247,13 +247,13 @@ def _consult(
 
 def _open_journal(journal_at: str | None) -> Journal | None:
     """The journal, or None when it is turned off or cannot be used (said once, on stderr)."""
-    journal, problem = _try_journal(journal_at)
+    journal, problem = try_journal(journal_at)
     if problem is not None:
-        _say_unusable(problem)
+        say_unusable(problem)
     return journal
 
 
-def _try_journal(journal_at: str | None) -> tuple[Journal | None, Exception | None]:
+def try_journal(journal_at: str | None) -> tuple[Journal | None, Exception | None]:
     if journal_at == "":
         return None, None
     from triage.journal import Journal, JournalError, default_path
@@ -265,7 +265,7 @@ def _try_journal(journal_at: str | None) -> tuple[Journal | None, Exception | No
         return None, exc
 
 
-def _say_unusable(problem: object) -> None:
+def say_unusable(problem: object) -> None:
     print(f"spasm-triage: {problem}. The advice is given without your history.", file=sys.stderr)
 
 
@@ -294,7 +294,7 @@ def _facts(kb: KnowledgeBase, journal: Journal | None) -> dict[str, Any] | None:
         facts, notices = as_answers(kb, journal.facts())
     except (sqlite3.Error, JournalError) as exc:
         journal.close()
-        _say_unusable(exc if isinstance(exc, JournalError) else f"{journal.path}: {exc}")
+        say_unusable(exc if isinstance(exc, JournalError) else f"{journal.path}: {exc}")
         return None
     for notice in notices:
         print(f"spasm-triage: {journal.path}: {notice}.", file=sys.stderr)
@@ -366,7 +366,7 @@ def _interactive(
 
     from rich.console import Console
 
-    from triage import loading, report, screen
+    from triage import cli_drafts, loading, report, screen
     from triage.answers import in_words
     from triage.journal import DamagedJournal
     from triage.questionnaire import Session, Terminal
@@ -374,10 +374,10 @@ def _interactive(
 
     kb = loading.load(rules)
     console = Console()
-    journal, problem = _try_journal(journal_at)
+    journal, problem = try_journal(journal_at)
     drafts_only = isinstance(problem, DamagedJournal) and problem.drafts_only
     if problem is not None and not drafts_only:
-        _say_unusable(problem)
+        say_unusable(problem)
     progress = Progress()
     if prefill is not None:
         from triage.answers import read_path
@@ -411,12 +411,14 @@ def _interactive(
         screen.intro(console, kb)
         if drafts_only:
             assert isinstance(problem, DamagedJournal)
-            journal = _discard_damaged_drafts(problem, console, journal_at)
-        chosen = _choose_draft(kb, journal, console, resume) if journal is not None else None
+            journal = cli_drafts.discard_damaged(
+                problem, console, lambda: _open_journal(journal_at)
+            )
+        chosen = cli_drafts.choose(kb, journal, console, resume) if journal is not None else None
         if chosen is not None:
             draft, session.progress = chosen[0].id, chosen[1]
             kept = True
-            console.print(f"Carrying on from your answers of {_when(chosen[0].saved)}.")
+            console.print(f"Carrying on from your answers of {cli_drafts.when(chosen[0].saved)}.")
         elif resume:
             console.print("There is no unfinished questionnaire to resume; starting a new one.")
         # What the journal knows is settled before the first question: never asked.
@@ -458,123 +460,6 @@ def _interactive(
     if save:
         return _save(save, report.to_markdown(result, kb))
     return EXIT_OK
-
-
-def _discard_damaged_drafts(
-    problem: DamagedJournal, console: Any, journal_at: str | None
-) -> Journal | None:
-    """An unreadable draft is all that is wrong: the person decides whether it goes. Kept, the
-    journal stays exactly as it is, and this questionnaire runs without it."""
-    import questionary
-
-    console.print(f"[yellow]{problem.path}: {problem.damage[0]}.[/yellow]")
-    if not questionary.confirm(
-        "Discard it and carry on with your journal? (No keeps it as it is; this questionnaire "
-        "then runs without your journal and keeps nothing)",
-        default=False,
-    ).unsafe_ask():
-        console.print("Kept as it is. This questionnaire runs without your journal.")
-        return None
-    import sqlite3
-
-    from triage.journal import Journal
-
-    try:
-        Journal.discard_damaged_drafts(problem)
-    except sqlite3.Error as exc:
-        console.print(f"[yellow]It could not be discarded ({exc}).[/yellow]")
-        return None
-    journal, again = _try_journal(journal_at)
-    if again is not None:
-        _say_unusable(again)
-    return journal
-
-
-def _choose_draft(
-    kb: KnowledgeBase, journal: Journal, console: Any, resume: bool
-) -> tuple[Draft, Progress] | None:
-    """An unfinished questionnaire to carry on with, chosen by the person (or None to start a
-    new one); --resume takes the only one without asking. A draft another running
-    questionnaire is writing is never offered."""
-    drafts = journal.drafts()
-    busy = [d for d in drafts if d.in_use()]
-    free = [d for d in drafts if not d.in_use()]
-    if busy:
-        console.print(
-            f"Another questionnaire is running on this journal (its answers of "
-            f"{_when(busy[0].saved)}); this one keeps its answers apart from it."
-        )
-    if not free:
-        return None
-    picked = free[0] if resume and len(free) == 1 else _pick_draft(free)
-    if picked is None:
-        journal.discard_drafts([d.id for d in free])
-        return None
-    if not journal.claim_draft(picked):
-        console.print("That questionnaire was just taken up elsewhere; starting a new one.")
-        return None
-    return picked, _draft_progress(kb, picked, console)
-
-
-def _pick_draft(free: list[Draft]) -> Draft | None:
-    import questionary
-
-    if len(free) == 1:
-        if questionary.confirm(
-            f"You have an unfinished questionnaire from {_when(free[0].saved)}. Carry on with "
-            "it? (No starts again and discards it)",
-            default=True,
-        ).unsafe_ask():
-            return free[0]
-        return None
-    choices = [
-        questionary.Choice(
-            f"Carry on with the one from {_when(d.saved)} ({len(d.answers)} answers)", d.id
-        )
-        for d in free
-    ]
-    choices.append(questionary.Choice(f"Start again (discards all {len(free)})", 0))
-    chosen = questionary.select(
-        f"You have {len(free)} unfinished questionnaires. Which one?", choices=choices
-    ).unsafe_ask()
-    return next((d for d in free if d.id == chosen), None)
-
-
-def _when(saved: str) -> str:
-    """A journal time in the user's own clock, in plain words."""
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(saved).astimezone().strftime("%d %b %Y, %H:%M")
-    except (ValueError, OverflowError):
-        return saved
-
-
-def _draft_progress(kb: KnowledgeBase, draft: Draft, console: Any) -> Progress:
-    """A draft's answers, keeping what still fits today's rules (the rest is named)."""
-    from triage import answers
-    from triage.relevance import Progress
-
-    fits: dict[str, Any] = {}
-    dropped = []
-    for qid, value in draft.answers.items():
-        try:
-            fits[qid] = value
-            answers.from_mapping({qid: value}, kb)
-        except (AnswersError, ValueError, ArithmeticError, TypeError):
-            del fits[qid]
-            dropped.append(qid)
-    if dropped:
-        console.print(
-            f"[yellow]Saved answers that no longer fit the rules were left out: "
-            f"{', '.join(dropped)}.[/yellow]"
-        )
-    given = answers.from_mapping(fits, kb)
-    return Progress(
-        dict(given.values),
-        {q for q in draft.left_blank if q in kb.questions},
-        dict(given.weight_units),
-    )
 
 
 if __name__ == "__main__":  # pragma: no cover

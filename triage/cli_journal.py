@@ -100,14 +100,14 @@ def _named(damage: list[Any]) -> str:
 
 
 def _forget(path: Path, yes: bool) -> int:
-    from triage.journal import VERSION, JournalError
+    from triage.journal import JournalError
     from triage.journal import forget as forget_journal
     from triage.journal_check import recognise
 
     if not (path.exists() or path.is_symlink()):
         print(f"There is no journal at {path}.")
         return EXIT_OK
-    why = recognise(path.resolve(), VERSION)
+    why = recognise(path.resolve())
     if why is not None:  # before asking: the answer could only be no
         print(f"spasm-triage: {path}: {why}, not a spasm-triage journal; nothing was deleted",
               file=sys.stderr)  # fmt: skip

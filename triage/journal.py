@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -23,69 +22,28 @@ from pathlib import Path
 from typing import Any
 
 from triage import journal_check
-from triage.journal_check import APPLICATION_ID, Damage, DamagedJournal, JournalError
+from triage.journal_check import Damage, DamagedJournal, JournalError
+from triage.journal_drafts import Draft, alive, me
+from triage.journal_facts import SAME_EPISODE, as_answers, episode_starts, episodes
+from triage.journal_schema import MIGRATIONS, VERSION
+from triage.journal_schema import statements as _statements
 
-__all__ = ["Damage", "DamagedJournal", "Draft", "Entry", "Journal", "JournalError"]
+__all__ = [
+    "MIGRATIONS",
+    "SAME_EPISODE",
+    "VERSION",
+    "Damage",
+    "DamagedJournal",
+    "Draft",
+    "Entry",
+    "Journal",
+    "JournalError",
+    "as_answers",
+    "episode_starts",
+    "episodes",
+]
 
 ENV = "SPASM_TRIAGE_JOURNAL"  # a path to use instead of the default
-# Consultations this close together are one episode: the same spasm, asked about again.
-SAME_EPISODE = timedelta(days=7)
-
-# Each migration takes the schema from version i to i + 1. Never edit one that has shipped:
-# add the next. Tests build a journal at every earlier version and migrate it.
-MIGRATIONS: tuple[str, ...] = (
-    # 1: consultations and the advice each gave
-    """
-    CREATE TABLE consultation (
-        id INTEGER PRIMARY KEY,
-        finished TEXT NOT NULL,          -- UTC, ISO 8601
-        answers TEXT NOT NULL,           -- JSON: question id -> answer, in the user's words
-        tier TEXT,
-        kb_fingerprint TEXT NOT NULL
-    );
-    CREATE TABLE advice (
-        consultation_id INTEGER NOT NULL REFERENCES consultation(id) ON DELETE CASCADE,
-        rank INTEGER NOT NULL,
-        suggestion TEXT NOT NULL,
-        tier TEXT NOT NULL,
-        confidence REAL NOT NULL,
-        PRIMARY KEY (consultation_id, rank)
-    );
-    CREATE INDEX consultation_finished ON consultation(finished);
-    """,
-    # 2: follow-up: what was tried and whether it helped
-    """
-    ALTER TABLE advice ADD COLUMN tried INTEGER;   -- 1 tried, 0 not tried, NULL not asked
-    ALTER TABLE advice ADD COLUMN helped INTEGER;  -- 1 helped, 0 did not, NULL not known
-    ALTER TABLE consultation ADD COLUMN followed_up TEXT;
-    """,
-    # 3: the answers of an unfinished questionnaire (one at a time)
-    """
-    CREATE TABLE unfinished (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        saved TEXT NOT NULL,
-        answers TEXT NOT NULL,
-        left_blank TEXT NOT NULL
-    );
-    """,
-    # 4: a draft per questionnaire, so two at once never overwrite each other's answers, with
-    # the questionnaire writing it now; and the file says it is a journal (application id)
-    f"""
-    CREATE TABLE draft (
-        id INTEGER PRIMARY KEY,
-        started TEXT NOT NULL,
-        saved TEXT NOT NULL,
-        answers TEXT NOT NULL,           -- JSON: question id -> answer, in the user's words
-        left_blank TEXT NOT NULL,        -- JSON: the questions asked and left blank
-        owner TEXT                       -- host:pid:start of the questionnaire writing it
-    );
-    INSERT INTO draft (started, saved, answers, left_blank)
-        SELECT saved, saved, answers, left_blank FROM unfinished;
-    DROP TABLE unfinished;
-    PRAGMA application_id = {APPLICATION_ID};
-    """,
-)
-VERSION = len(MIGRATIONS)
 
 
 @dataclass(frozen=True)
@@ -97,54 +55,6 @@ class Entry:
     tier: str | None
     answers: dict[str, Any]
     advice: list[dict[str, Any]] = field(default_factory=list)  # suggestion, tier, tried, helped
-
-
-@dataclass(frozen=True)
-class Draft:
-    """The answers of an unfinished questionnaire, and which running questionnaire, if any,
-    is writing them."""
-
-    id: int
-    started: str
-    saved: str
-    answers: dict[str, Any]
-    left_blank: list[str]
-    owner: str | None = None
-
-    def in_use(self) -> bool:
-        """Another questionnaire, running now on this machine, is writing it."""
-        return self.owner is not None and self.owner != me() and _alive(self.owner)
-
-
-def me() -> str:
-    """This process, as a draft's owner: host, pid, and the pid's start time (so a pid reused
-    after a reboot is not taken for the questionnaire that wrote the draft)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{_started(os.getpid())}"
-
-
-def _started(pid: int) -> str:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""  # no /proc (macOS): the pid alone
-    return stat.rsplit(")", 1)[1].split()[19]  # field 22, after the command's name
-
-
-def _alive(owner: str) -> bool:
-    host, _, rest = owner.partition(":")
-    pid_text, _, started = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False  # written elsewhere: there is no telling, and a draft must stay usable
-    pid = int(pid_text)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # alive, someone else's
-    except OverflowError:
-        return False
-    return not started or _started(pid) in ("", started)
 
 
 def default_path() -> Path:
@@ -174,7 +84,7 @@ class Journal:
         try:
             self._prepare()
             self._db = self._connect(readonly=self._log_exists())
-            found, version = journal_check.refuse_strangers(self.db, VERSION)
+            found, version = journal_check.refuse_strangers(self.db)
             if found != "empty":
                 damage = journal_check.inspect(self.db, version)
                 if damage:
@@ -297,9 +207,7 @@ class Journal:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             table = "draft" if version >= 4 else "unfinished"
             db.execute("BEGIN IMMEDIATE")
-            db.executemany(
-                f"DELETE FROM {table} WHERE id = ?", [(d.row,) for d in error.damage]
-            )
+            db.executemany(f"DELETE FROM {table} WHERE id = ?", [(d.row,) for d in error.damage])
             db.execute("COMMIT")
         finally:
             db.close()
@@ -457,10 +365,17 @@ class Journal:
             "SELECT id, started, saved, answers, left_blank, owner FROM draft "
             "ORDER BY saved DESC, id DESC"
         ):
-            found.append(Draft(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]), row[5]))
+            try:  # checked when the journal was opened; a change since is left out, not a crash
+                values, blank = json.loads(row[3]), json.loads(row[4])
+            except (TypeError, ValueError):
+                continue
+            if isinstance(values, dict) and isinstance(blank, list):
+                found.append(Draft(row[0], row[1], row[2], values, blank, row[5]))
         return found
 
-    def save_draft(self, draft: int | None, answers: Mapping[str, Any], left_blank: list[str]) -> int:
+    def save_draft(
+        self, draft: int | None, answers: Mapping[str, Any], left_blank: list[str]
+    ) -> int:
         """Keep a questionnaire's answers so far, in its own draft (a new one when `draft` is
         None or was discarded meanwhile); returns the draft's id."""
         now = _stamp(None)
@@ -487,7 +402,7 @@ class Journal:
         is writing it (or it is gone), so two never write the same answers."""
         with self.transaction() as db:
             row = db.execute("SELECT owner FROM draft WHERE id = ?", (draft.id,)).fetchone()
-            if row is None or (row[0] not in (None, me()) and _alive(row[0])):
+            if row is None or (row[0] not in (None, me()) and alive(row[0])):
                 return False
             db.execute("UPDATE draft SET owner = ? WHERE id = ?", (me(), draft.id))
         return True
@@ -520,57 +435,7 @@ def _time(text: Any) -> datetime:
     return when
 
 
-def episodes(entries: list[Entry]) -> list[list[Entry]]:
-    """Consultations grouped into episodes: a new one starts after a week without any."""
-    ordered = sorted(entries, key=lambda e: e.finished)
-    return [ordered[start:end] for start, end in _runs([entry.finished for entry in ordered])]
-
-
-def episode_starts(times: list[datetime]) -> list[datetime]:
-    """When each episode began, from the sorted times of the consultations."""
-    return [times[start] for start, _ in _runs(times)]
-
-
-def _runs(times: list[datetime]) -> list[tuple[int, int]]:
-    """(start, end) index ranges of sorted times, split wherever a week passes without one."""
-    runs: list[tuple[int, int]] = []
-    start = 0
-    for i in range(1, len(times) + 1):
-        if i == len(times) or times[i] - times[i - 1] > SAME_EPISODE:
-            runs.append((start, i))
-            start = i
-    return runs
-
-
-def as_answers(kb: Any, facts: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The journal facts as answers to the knowledge base's `journal:` questions, each checked
-    like a typed answer (type, min, max); one that does not fit is left out, with a notice."""
-    from triage.answers import normalize
-
-    values: dict[str, Any] = {}
-    notices: list[str] = []
-    for question in kb.questions.values():
-        value = facts.get(question.journal) if question.journal else None
-        if question.journal == "helped":
-            value = tuple(s for s in value or () if s in question.choice_ids) or None
-        if value is None:
-            continue
-        try:
-            values[question.id], _ = normalize(
-                question, list(value) if isinstance(value, tuple) else value
-            )
-        except (ValueError, ArithmeticError) as exc:
-            notices.append(f"{exc}, from the journal; it is left out")
-    return values, notices
-
-
-def _statements(script: str) -> list[str]:
-    """A migration's statements, one by one: executescript would commit the open transaction."""
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
-
-
 def forget(path: Path) -> list[Path]:
     """Delete the journal and its -wal and -shm files; returns what was deleted. Anything that
     is not a spasm-triage journal raises JournalError and is left alone."""
-    return journal_check.forget(path, VERSION)
+    return journal_check.forget(path)

@@ -13,13 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-APPLICATION_ID = int.from_bytes(b"SpTr", "big")  # PRAGMA application_id of every journal
-# The tables each earlier schema version has (the newest is always checked by its id).
-TABLES = {
-    1: {"consultation", "advice"},
-    2: {"consultation", "advice"},
-    3: {"consultation", "advice", "unfinished"},
-}
+from triage.journal_schema import APPLICATION_ID, TABLES, VERSION
+
 HEADER = b"SQLite format 3\x00"
 
 
@@ -60,14 +55,14 @@ class DamagedJournal(JournalError):
         return all(d.table == "draft" for d in self.damage)
 
 
-def kind(db: sqlite3.Connection, newest: int) -> tuple[str, int]:
+def kind(db: sqlite3.Connection) -> tuple[str, int]:
     """('journal', version), ('empty', 0), ('newer', version) or ('stranger', version), where
-    `newest` is the schema version this spasm-triage writes."""
+    by what the file's header and tables say."""
     app = db.execute("PRAGMA application_id").fetchone()[0]
     version = db.execute("PRAGMA user_version").fetchone()[0]
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if app == APPLICATION_ID:
-        return ("newer" if version > newest else "journal"), version
+        return ("newer" if version > VERSION else "journal"), version
     if app == 0 and version == 0 and not tables:
         return "empty", 0
     if app == 0 and version in TABLES and TABLES[version] <= tables:
@@ -75,12 +70,12 @@ def kind(db: sqlite3.Connection, newest: int) -> tuple[str, int]:
     return "stranger", version
 
 
-def refuse_strangers(db: sqlite3.Connection, newest: int) -> tuple[str, int]:
+def refuse_strangers(db: sqlite3.Connection) -> tuple[str, int]:
     """The file's kind and schema version, or DatabaseError naming why it is not touched."""
-    found, version = kind(db, newest)
+    found, version = kind(db)
     if found == "newer":
         raise sqlite3.DatabaseError(
-            f"it was written by a newer spasm-triage (schema {version}, this one knows {newest})"
+            f"it was written by a newer spasm-triage (schema {version}, this one knows {VERSION})"
         )
     if found == "stranger":
         raise sqlite3.DatabaseError("it is an SQLite file, but not a spasm-triage journal")
@@ -193,7 +188,7 @@ def _reader(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
 
 
-def recognise(path: Path, newest: int) -> str | None:
+def recognise(path: Path) -> str | None:
     """None when `path` is a spasm-triage journal (any version, damaged or not); otherwise
     what it is instead, in words."""
     if path.is_dir():
@@ -212,7 +207,7 @@ def recognise(path: Path, newest: int) -> str | None:
     try:
         db = _reader(path)
         try:
-            found, _ = kind(db, newest)
+            found, _ = kind(db)
         finally:
             db.close()
     except sqlite3.Error as exc:
@@ -222,15 +217,13 @@ def recognise(path: Path, newest: int) -> str | None:
     return "it is an SQLite file of another program" if found == "stranger" else "it is empty"
 
 
-def forget(path: Path, newest: int) -> list[Path]:
+def forget(path: Path) -> list[Path]:
     """Delete the journal and its -wal and -shm files; returns what was deleted. A file that is
     not a spasm-triage journal raises JournalError and nothing is deleted."""
     target = path.resolve() if path.is_symlink() else path
-    why = recognise(target, newest)
+    why = recognise(target)
     if why is not None:
-        raise JournalError(
-            f"{path}: {why}, not a spasm-triage journal; nothing was deleted"
-        )
+        raise JournalError(f"{path}: {why}, not a spasm-triage journal; nothing was deleted")
     gone = []
     for candidate in (
         target,
