@@ -74,6 +74,12 @@ def damage(path: Path, kind: str) -> None:
         overwrite_page(path, root_page(path, "consultation_finished"))
     elif kind == "page_advice":
         overwrite_page(path, root_page(path, "advice"))
+    elif kind == "index_entry":  # the index of times disagrees with its table
+        page = root_page(path, "consultation_finished")
+        data = bytearray(path.read_bytes())
+        at = (page - 1) * PAGE + data[(page - 1) * PAGE : page * PAGE].find(b"+00:00") - 1
+        data[at] = ord("7") if data[at] != ord("7") else ord("8")
+        path.write_bytes(bytes(data))
     elif kind == "bad_time":
         execute(path, "UPDATE consultation SET finished = 'garbage' WHERE id = 2")
     elif kind == "naive_time":
@@ -92,6 +98,7 @@ KINDS = [
     "page_consultations",
     "page_times_index",
     "page_advice",
+    "index_entry",
     "bad_time",
     "naive_time",
     "bad_json",

@@ -85,6 +85,10 @@ class Journal:
             self._prepare()
             self._db = self._connect(readonly=self._log_exists())
             found, version = journal_check.refuse_strangers(self.db)
+            if found == "empty" and not journal_check.blank_or_sqlite(self.path):
+                # SQLite reads a file too short for its header as an empty database; it is not
+                # one, and writing a journal over it would destroy what it holds.
+                raise sqlite3.DatabaseError("file is not a database")
             if found != "empty":
                 damage = journal_check.inspect(self.db, version)
                 if damage:

@@ -3,7 +3,7 @@ before anything writes to it, and `history --forget`, which deletes only a journ
 
 Every check here only reads. A journal is recognised by its application id (set by schema 4
 onwards) or, for an earlier schema, by its version with that version's tables. It is sound when
-SQLite's own page check passes and every row holds what the tool writes: a UTC time, a JSON
+SQLite's full integrity check passes and every row holds what the tool writes: a UTC time, a JSON
 object of answers, text where text belongs, 0 or 1 for a yes or no.
 """
 
@@ -82,6 +82,13 @@ def refuse_strangers(db: sqlite3.Connection) -> tuple[str, int]:
     return found, version
 
 
+def blank_or_sqlite(path: Path) -> bool:
+    """The file is empty (a journal about to be made) or starts as an SQLite file does."""
+    with path.open("rb") as file:
+        start = file.read(len(HEADER))
+    return not start or start == HEADER
+
+
 # A time the tool wrote: ISO 8601 to the second with a UTC offset, and a real date.
 def _bad_time(column: str) -> str:
     return (
@@ -114,7 +121,9 @@ def inspect(db: sqlite3.Connection, version: int) -> list[Damage]:
 
 
 def _inspect(db: sqlite3.Connection, version: int) -> list[Damage]:
-    problem = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    # The full check, not quick_check: an index that disagrees with its table passes the
+    # quick one, and reads through that index (the consultations' times) would then lie.
+    problem = db.execute("PRAGMA integrity_check(1)").fetchone()[0]
     if problem != "ok":
         detail = " ".join(problem.replace("*** in database main ***", "").split())
         return [Damage("", None, f"a damaged page: {detail}")]
