@@ -127,47 +127,44 @@ def _inspect(db: sqlite3.Connection, version: int) -> list[Damage]:
     if problem != "ok":
         detail = " ".join(problem.replace("*** in database main ***", "").split())
         return [Damage("", None, f"a damaged page: {detail}")]
-    found: list[Damage] = []
-    checks = [
-        ("consultation", "id", _bad_time("finished"), "its time is not a UTC time"),
-        ("consultation", "id", _bad_json("answers", "object"), "its answers are not a JSON object"),
-        ("consultation", "id", "(tier IS NOT NULL AND typeof(tier) != 'text')", "its tier is not text"),
-        (
-            "advice",
-            "consultation_id",
-            "(typeof(suggestion) != 'text' OR typeof(tier) != 'text' OR typeof(rank) != 'integer'"
-            " OR typeof(confidence) NOT IN ('real', 'integer'))",
-            "a piece of its advice is not text and a number",
-        ),
+    time_problem = "its time is not a UTC time"
+    # One pass per table: every condition OR-ed in one scan (the reason is worked out only for
+    # the rows that fail), so a long journal is read once, not once per check.
+    checks: list[tuple[str, str, str, list[tuple[str, str]]]] = [
+        ("consultation", "id", "finished", [
+            (_bad_time("finished"), time_problem),
+            (_bad_json("answers", "object"), "its answers are not a JSON object"),
+            ("(tier IS NOT NULL AND typeof(tier) != 'text')", "its tier is not text"),
+        ]),
+        ("advice", "consultation_id", "NULL", [
+            ("(typeof(suggestion) != 'text' OR typeof(tier) != 'text' OR typeof(rank) != "
+             "'integer' OR typeof(confidence) NOT IN ('real', 'integer'))",
+             "a piece of its advice is not text and a number"),
+        ] + ([(f"({_bad_flag('tried')} OR {_bad_flag('helped')})",
+               "what was tried or helped is not yes or no")] if version >= 2 else [])),
     ]  # fmt: skip
-    if version >= 2:
-        checks.append(
-            (
-                "advice",
-                "consultation_id",
-                f"({_bad_flag('tried')} OR {_bad_flag('helped')})",
-                "what was tried or helped is not yes or no",
-            )
-        )
     drafts = "draft" if version >= 4 else "unfinished" if version == 3 else None
     if drafts is not None:
         started = _bad_time("started") if version >= 4 else "0"
-        checks += [
-            (drafts, "id", _bad_json("answers", "object"), "its answers are not a JSON object"),
-            (drafts, "id", _bad_json("left_blank", "array"), "its blank questions are not a list"),
-            (drafts, "id", f"({_bad_time('saved')} OR {started})", "its time is not a UTC time"),
-        ]
+        checks.append((drafts, "id", "saved", [
+            (_bad_json("answers", "object"), "its answers are not a JSON object"),
+            (_bad_json("left_blank", "array"), "its blank questions are not a list"),
+            (f"({_bad_time('saved')} OR {started})", time_problem),
+        ]))  # fmt: skip
+    found: list[Damage] = []
     seen: set[tuple[str, int]] = set()
-    for table, key, bad, what in checks:
-        shown = "finished" if "finished" in bad else "NULL"
-        for row, value in db.execute(
-            f"SELECT {key}, min({shown}) FROM {table} WHERE {bad} GROUP BY 1 ORDER BY 1"
+    for table, key, shown, conditions in checks:
+        reason = " ".join(f"WHEN {bad} THEN '{what}'" for bad, what in conditions)
+        anything = " OR ".join(bad for bad, _ in conditions)
+        name = "draft" if table in ("draft", "unfinished") else "consultation"
+        for row, what, value in db.execute(
+            f"SELECT {key}, CASE {reason} END, {shown} FROM {table} WHERE {anything}"
         ):
-            name = "draft" if table in ("draft", "unfinished") else "consultation"
             if (name, row) not in seen:
                 seen.add((name, row))
                 # repr: a value from a damaged file may hold terminal escapes
-                found.append(Damage(name, row, f"{what} ({_show(value)})" if value else what))
+                shows = what == time_problem and value is not None
+                found.append(Damage(name, row, f"{what} ({_show(value)})" if shows else what))
     if drafts is not None:
         # A blank question that is not a question id: only the valid JSON lists are looked into.
         for (row,) in db.execute(
