@@ -86,6 +86,12 @@ def damage(path: Path, kind: str) -> None:
         execute(path, "UPDATE consultation SET finished = '2026-01-01T10:00:00' WHERE id = 2")
     elif kind == "bad_json":
         execute(path, "UPDATE consultation SET answers = '{not json' WHERE id = 2")
+    elif kind == "not_utf8":  # a flipped high bit: stored and compared, but not text
+        execute(
+            path,
+            "UPDATE consultation SET answers = '{\"fever\": \"n' || CAST(x'ef' AS TEXT) "
+            "|| '\"}' WHERE id = 2",
+        )
     elif kind == "bad_type":
         execute(path, "UPDATE advice SET confidence = 'high' WHERE consultation_id = 2")
     elif kind == "bad_draft":
@@ -102,6 +108,7 @@ KINDS = [
     "bad_time",
     "naive_time",
     "bad_json",
+    "not_utf8",
     "bad_type",
     "bad_draft",
 ]

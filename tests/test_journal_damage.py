@@ -12,7 +12,7 @@ import pytest
 from conftest import run_cli
 from damage import EMERGENCY, KINDS, URGENT, damage, sound
 
-ROW_KINDS = ["bad_time", "naive_time", "bad_json", "bad_type"]
+ROW_KINDS = ["bad_time", "naive_time", "bad_json", "not_utf8", "bad_type"]
 
 
 def damaged(tmp_path: Path, kind: str) -> tuple[Path, bytes]:

@@ -48,6 +48,18 @@ def choose(
     """An unfinished questionnaire to carry on with, chosen by the person (or None to start a
     new one); --resume takes the only one without asking. A draft another running
     questionnaire is writing is never offered."""
+    import sqlite3
+
+    try:
+        return _choose(kb, journal, console, resume)
+    except sqlite3.Error as exc:  # read or written since the check: the questions still come
+        console.print(f"[yellow]Unfinished questionnaires could not be read ({exc}).[/yellow]")
+        return None
+
+
+def _choose(
+    kb: KnowledgeBase, journal: Journal, console: Any, resume: bool
+) -> tuple[Draft, Progress] | None:
     drafts = journal.drafts()
     busy = [d for d in drafts if d.in_use()]
     free = [d for d in drafts if not d.in_use()]

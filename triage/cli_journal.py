@@ -61,8 +61,8 @@ def history(fmt: str, forget: bool, yes: bool, rules: list[Path], journal_at: st
             journal_view.show(Console(), latest, total, times, kb)
         damage = journal.damage if journal is not None else []
     except (sqlite3.Error, JournalError) as exc:
-        print(f"spasm-triage: {path}: the journal could not be read to the end ({exc}); "
-              "it is left as it is", file=sys.stderr)  # fmt: skip
+        print(f"spasm-triage: {path}: the journal could not be read to the end "
+              f"({_short(exc)}); it is left as it is", file=sys.stderr)  # fmt: skip
         return EXIT_RULES
     finally:
         if journal is not None:
@@ -71,6 +71,12 @@ def history(fmt: str, forget: bool, yes: bool, rules: list[Path], journal_at: st
         print(f"spasm-triage: {path}: {_named(damage)}", file=sys.stderr)
         return EXIT_RULES
     return EXIT_OK
+
+
+def _short(exc: Exception) -> str:
+    """An error from a damaged file, short and without its raw bytes (terminal escapes)."""
+    text = repr(str(exc))[1:-1]
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _named(damage: list[Any]) -> str:
@@ -170,8 +176,8 @@ def follow_up(
         try:
             last = journal.last()
         except (sqlite3.Error, JournalError) as exc:
-            print(f"spasm-triage: {path}: the journal cannot be read ({exc}); nothing was "
-                  "recorded", file=sys.stderr)  # fmt: skip
+            print(f"spasm-triage: {path}: the journal cannot be read ({_short(exc)}); nothing "
+                  "was recorded", file=sys.stderr)  # fmt: skip
             return EXIT_RULES
         if last is None:
             print(

@@ -253,11 +253,12 @@ class Journal:
         follow-up, one at a time, so a long journal is never all in memory. Rows that cannot
         be read are left out and added to `damage`."""
         skip = {d.row for d in self.damage if d.table == "consultation"}
-        chosen = "SELECT id FROM consultation"
-        params: tuple[int, ...] = ()
+        # Left out by SQLite, not after: a row of text that is not UTF-8 cannot even be fetched.
+        chosen = "SELECT id FROM consultation WHERE id NOT IN (SELECT value FROM json_each(?))"
+        params: tuple[Any, ...] = (json.dumps(sorted(r for r in skip if r is not None)),)
         if last is not None:
             chosen += " ORDER BY finished DESC, id DESC LIMIT ?"
-            params = (last + len(skip),)
+            params = (*params, last)
         rows = self.db.execute(
             "SELECT c.id, c.finished, c.tier, c.answers, a.suggestion, a.tier, a.confidence, "
             "a.tried, a.helped FROM consultation c LEFT JOIN advice a ON a.consultation_id = c.id "
@@ -325,14 +326,17 @@ class Journal:
 
     def times(self) -> list[datetime]:
         """When each consultation finished, sorted; the rows in `damage` left out."""
-        skip = {d.row for d in self.damage if d.table == "consultation"}
+        skip = sorted(d.row for d in self.damage if d.table == "consultation" and d.row)
         times = []
-        for cid, finished in self.db.execute("SELECT id, finished FROM consultation"):
-            if cid not in skip:
-                try:
-                    times.append(_time(finished))
-                except (TypeError, ValueError, OverflowError) as exc:
-                    raise JournalError(f"{self.path}: consultation {cid}: {exc}") from None
+        for cid, finished in self.db.execute(
+            "SELECT id, finished FROM consultation WHERE id NOT IN "
+            "(SELECT value FROM json_each(?))",
+            (json.dumps(skip),),
+        ):
+            try:
+                times.append(_time(finished))
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise JournalError(f"{self.path}: consultation {cid}: {exc}") from None
         return sorted(times)
 
     def facts(self, now: datetime | None = None) -> dict[str, Any]:

@@ -165,6 +165,10 @@ def _inspect(db: sqlite3.Connection, version: int) -> list[Damage]:
                 # repr: a value from a damaged file may hold terminal escapes
                 shows = what == time_problem and value is not None
                 found.append(Damage(name, row, f"{what} ({_show(value)})" if shows else what))
+    for damage in _not_utf8(db, version, drafts):
+        if (damage.table, damage.row or 0) not in seen:
+            seen.add((damage.table, damage.row or 0))
+            found.append(damage)
     if drafts is not None:
         # A blank question that is not a question id: only the valid JSON lists are looked into.
         for (row,) in db.execute(
@@ -175,6 +179,52 @@ def _inspect(db: sqlite3.Connection, version: int) -> list[Damage]:
                 seen.add(("draft", row))
                 found.append(Damage("draft", row, "its blank questions are not question ids"))
     return sorted(found, key=lambda d: (d.table != "consultation", d.row or 0))
+
+
+CHUNK = 20_000  # rows whose text is joined and decoded at once: memory stays bounded
+
+
+def _not_utf8(db: sqlite3.Connection, version: int, drafts: str | None) -> list[Damage]:
+    """Rows holding text that is not UTF-8 (a flipped high bit in a letter does that): SQLite
+    stores and compares it, but it cannot be read back as text. Checked a chunk at a time, as
+    one joined string per chunk, then row by row only where a chunk fails."""
+    followed = " || ifnull(followed_up, '')" if version >= 2 else ""
+    tables = [
+        ("consultation", "id", f"answers || ifnull(tier, '') || kb_fingerprint{followed}"),
+        ("advice", "consultation_id", "suggestion || tier"),
+    ]
+    if drafts is not None:
+        extra = " || started || ifnull(owner, '')" if version >= 4 else ""
+        tables.append((drafts, "id", f"answers || left_blank || saved{extra}"))
+    found = []
+    for table, key, text in tables:
+        name = "draft" if table == drafts else "consultation"
+        (top,) = db.execute(f"SELECT max(rowid) FROM {table}").fetchone()
+        for low in range(0, (top or 0) + 1, CHUNK):
+            span = (low, low + CHUNK)
+            (joined,) = db.execute(
+                f"SELECT CAST(group_concat(ifnull({text}, ''), '') AS BLOB) FROM {table} "
+                "WHERE rowid >= ? AND rowid < ?",
+                span,
+            ).fetchone()
+            if _utf8(joined):
+                continue
+            for row, raw in db.execute(
+                f"SELECT {key}, CAST(ifnull({text}, '') AS BLOB) FROM {table} "
+                "WHERE rowid >= ? AND rowid < ?",
+                span,
+            ):
+                if not _utf8(raw):
+                    found.append(Damage(name, row, "it holds text that is not UTF-8"))
+    return found
+
+
+def _utf8(raw: bytes | None) -> bool:
+    try:
+        (raw or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _show(value: object) -> str:
