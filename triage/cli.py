@@ -247,13 +247,13 @@ def _consult(
 
 def _open_journal(journal_at: str | None) -> Journal | None:
     """The journal, or None when it is turned off or cannot be used (said once, on stderr)."""
-    journal, problem = try_journal(journal_at)
+    journal, problem = _try_journal(journal_at)
     if problem is not None:
-        say_unusable(problem)
+        _say_unusable(problem)
     return journal
 
 
-def try_journal(journal_at: str | None) -> tuple[Journal | None, Exception | None]:
+def _try_journal(journal_at: str | None) -> tuple[Journal | None, Exception | None]:
     if journal_at == "":
         return None, None
     from triage.journal import Journal, JournalError, default_path
@@ -265,7 +265,7 @@ def try_journal(journal_at: str | None) -> tuple[Journal | None, Exception | Non
         return None, exc
 
 
-def say_unusable(problem: object) -> None:
+def _say_unusable(problem: object) -> None:
     print(f"spasm-triage: {problem}. The advice is given without your history.", file=sys.stderr)
 
 
@@ -289,12 +289,13 @@ def _facts(kb: KnowledgeBase, journal: Journal | None) -> dict[str, Any] | None:
     import sqlite3
 
     from triage.journal import JournalError, as_answers
+    from triage.journal_check import short
 
     try:
         facts, notices = as_answers(kb, journal.facts())
-    except (sqlite3.Error, JournalError) as exc:
+    except (sqlite3.Error, JournalError, UnicodeError) as exc:
         journal.close()
-        say_unusable(exc if isinstance(exc, JournalError) else f"{journal.path}: {exc}")
+        _say_unusable(exc if isinstance(exc, JournalError) else f"{journal.path}: {short(exc)}")
         return None
     for notice in notices:
         print(f"spasm-triage: {journal.path}: {notice}.", file=sys.stderr)
@@ -374,10 +375,10 @@ def _interactive(
 
     kb = loading.load(rules)
     console = Console()
-    journal, problem = try_journal(journal_at)
+    journal, problem = _try_journal(journal_at)
     drafts_only = isinstance(problem, DamagedJournal) and problem.drafts_only
     if problem is not None and not drafts_only:
-        say_unusable(problem)
+        _say_unusable(problem)
     progress = Progress()
     if prefill is not None:
         from triage.answers import read_path

@@ -52,7 +52,10 @@ def choose(
 
     try:
         return _choose(kb, journal, console, resume)
-    except sqlite3.Error as exc:  # read or written since the check: the questions still come
+    except (
+        sqlite3.Error,
+        UnicodeError,
+    ) as exc:  # read or written since the check: the questions still come
         console.print(f"[yellow]Unfinished questionnaires could not be read ({exc}).[/yellow]")
         return None
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RULES, EXIT_USAGE, RulesError
+from triage.journal_check import short
 
 
 def journal_path(journal_at: str | None) -> Path:
@@ -60,9 +61,9 @@ def history(fmt: str, forget: bool, yes: bool, rules: list[Path], journal_at: st
                 times = journal.times()
             journal_view.show(Console(), latest, total, times, kb)
         damage = journal.damage if journal is not None else []
-    except (sqlite3.Error, JournalError) as exc:
+    except (sqlite3.Error, JournalError, UnicodeError) as exc:
         print(f"spasm-triage: {path}: the journal could not be read to the end "
-              f"({_short(exc)}); it is left as it is", file=sys.stderr)  # fmt: skip
+              f"({short(exc)}); it is left as it is", file=sys.stderr)  # fmt: skip
         return EXIT_RULES
     finally:
         if journal is not None:
@@ -71,12 +72,6 @@ def history(fmt: str, forget: bool, yes: bool, rules: list[Path], journal_at: st
         print(f"spasm-triage: {path}: {_named(damage)}", file=sys.stderr)
         return EXIT_RULES
     return EXIT_OK
-
-
-def _short(exc: Exception) -> str:
-    """An error from a damaged file, short and without its raw bytes (terminal escapes)."""
-    text = repr(str(exc))[1:-1]
-    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _named(damage: list[Any]) -> str:
@@ -175,8 +170,8 @@ def follow_up(
     with journal:
         try:
             last = journal.last()
-        except (sqlite3.Error, JournalError) as exc:
-            print(f"spasm-triage: {path}: the journal cannot be read ({_short(exc)}); nothing "
+        except (sqlite3.Error, JournalError, UnicodeError) as exc:
+            print(f"spasm-triage: {path}: the journal cannot be read ({short(exc)}); nothing "
                   "was recorded", file=sys.stderr)  # fmt: skip
             return EXIT_RULES
         if last is None:

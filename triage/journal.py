@@ -112,10 +112,11 @@ class Journal:
         except DamagedJournal:
             self.close()
             raise
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.Error, UnicodeError) as exc:
             self.close()
             raise JournalError(
-                f"{self.path}: the journal cannot be read ({exc}); it is left as it is"
+                f"{self.path}: the journal cannot be read ({journal_check.short(exc)}); it is "
+                "left as it is"
             ) from None
         except OSError as exc:
             self.close()

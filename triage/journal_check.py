@@ -56,11 +56,14 @@ class DamagedJournal(JournalError):
 
 
 def kind(db: sqlite3.Connection) -> tuple[str, int]:
-    """('journal', version), ('empty', 0), ('newer', version) or ('stranger', version), where
-    by what the file's header and tables say."""
+    """('journal', version), ('empty', 0), ('newer', version) or ('stranger', version), by
+    what the file's header and tables say."""
     app = db.execute("PRAGMA application_id").fetchone()[0]
     version = db.execute("PRAGMA user_version").fetchone()[0]
-    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {  # as bytes: a damaged name may not be UTF-8
+        bytes(r[0]).decode("utf-8", "replace")
+        for r in db.execute("SELECT CAST(name AS BLOB) FROM sqlite_master WHERE type = 'table'")
+    }
     if app == APPLICATION_ID:
         return ("newer" if version > VERSION else "journal"), version
     if app == 0 and version == 0 and not tables:
@@ -116,8 +119,8 @@ def inspect(db: sqlite3.Connection, version: int) -> list[Damage]:
             return _inspect(db, version)
         finally:
             db.execute("COMMIT")
-    except sqlite3.DatabaseError as exc:
-        return [Damage("", None, f"SQLite cannot read it: {exc}")]
+    except (sqlite3.DatabaseError, UnicodeError) as exc:
+        return [Damage("", None, f"SQLite cannot read it: {short(exc)}")]
 
 
 def _inspect(db: sqlite3.Connection, version: int) -> list[Damage]:
@@ -227,6 +230,12 @@ def _utf8(raw: bytes | None) -> bool:
     return True
 
 
+def short(exc: Exception) -> str:
+    """An error from a damaged file, short and without its raw bytes (terminal escapes)."""
+    text = repr(str(exc))[1:-1]
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
 def _show(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -266,8 +275,8 @@ def recognise(path: Path) -> str | None:
             found, _ = kind(db)
         finally:
             db.close()
-    except sqlite3.Error as exc:
-        return f"SQLite cannot read it ({exc})"
+    except (sqlite3.Error, UnicodeError) as exc:
+        return f"SQLite cannot read it ({short(exc)})"
     if found in ("journal", "newer"):
         return None
     return "it is an SQLite file of another program" if found == "stranger" else "it is empty"
