@@ -11,6 +11,7 @@ moved or deleted; the advice is then given without the history.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -251,44 +252,38 @@ class Journal:
 
     def iter_entries(self, last: int | None = None) -> Iterator[Entry]:
         """Consultations oldest first (only the `last` ones, if given) with their advice and
-        follow-up, one at a time, so a long journal is never all in memory. Rows that cannot
-        be read are left out and added to `damage`."""
-        skip = {d.row for d in self.damage if d.table == "consultation"}
+        follow-up, a batch at a time, so a long journal is never all in memory. Rows that
+        cannot be read are left out and added to `damage`."""
+        skip = json.dumps(sorted(d.row for d in self.damage if d.table == "consultation" and d.row))
         # Left out by SQLite, not after: a row of text that is not UTF-8 cannot even be fetched.
-        chosen = "SELECT id FROM consultation WHERE id NOT IN (SELECT value FROM json_each(?))"
-        params: tuple[Any, ...] = (json.dumps(sorted(r for r in skip if r is not None)),)
-        if last is not None:
-            chosen += " ORDER BY finished DESC, id DESC LIMIT ?"
-            params = (*params, last)
-        rows = self.db.execute(
-            "SELECT c.id, c.finished, c.tier, c.answers, a.suggestion, a.tier, a.confidence, "
-            "a.tried, a.helped FROM consultation c LEFT JOIN advice a ON a.consultation_id = c.id "
-            f"WHERE c.id IN ({chosen}) ORDER BY c.finished, c.id, a.rank",
-            params,
+        query = (
+            "SELECT id, finished, tier, answers FROM consultation WHERE id NOT IN "
+            "(SELECT value FROM json_each(?)) ORDER BY finished {0}, id {0}"
         )
-        current: Entry | None = None
-        for cid, finished, tier, answers, suggestion, s_tier, confidence, tried, helped in rows:
-            if cid in skip:
-                continue
-            if current is None or current.id != cid:
-                if current is not None:
-                    yield current
-                current = self._entry(cid, finished, tier, answers)
-                if current is None:
-                    skip.add(cid)
-                    continue
-            if suggestion is not None:
-                current.advice.append(
+        if last is None:
+            rows: Iterator[tuple[Any, ...]] = iter(self.db.execute(query.format("ASC"), (skip,)))
+        else:
+            newest = self.db.execute(query.format("DESC") + " LIMIT ?", (skip, last)).fetchall()
+            rows = reversed(newest)
+        while batch := list(itertools.islice(rows, 500)):
+            entries = [e for e in (self._entry(*row) for row in batch) if e is not None]
+            by_id = {e.id: e for e in entries}
+            for cid, suggestion, tier, confidence, tried, helped in self.db.execute(
+                "SELECT consultation_id, suggestion, tier, confidence, tried, helped FROM advice "
+                "WHERE consultation_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY consultation_id, rank",
+                (json.dumps(list(by_id)),),
+            ):
+                by_id[cid].advice.append(
                     {
                         "suggestion": suggestion,
-                        "tier": s_tier,
+                        "tier": tier,
                         "confidence": confidence,
                         "tried": None if tried is None else bool(tried),
                         "helped": None if helped is None else bool(helped),
                     }
                 )
-        if current is not None:
-            yield current
+            yield from entries
 
     def _entry(self, cid: int, finished: Any, tier: Any, answers: Any) -> Entry | None:
         """One consultation row as an Entry, or None (and noted in `damage`) if it is not one."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import textwrap
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -92,7 +91,8 @@ def write_json(out: TextIO, entries: Iterable[Entry]) -> None:
     first = True
     for entry in entries:
         body = json.dumps(_plain(entry), indent=2, ensure_ascii=False)
-        out.write(("[\n" if first else ",\n") + textwrap.indent(body, "  "))
+        # Indented one level, as inside the list; JSON text has no raw newline in a string.
+        out.write(("[\n  " if first else ",\n  ") + body.replace("\n", "\n  "))
         first = False
     out.write("[]\n" if first else "\n]\n")
 
