@@ -157,7 +157,7 @@ def test_a_journal_from_every_earlier_version_is_migrated_with_its_data(
     build_at(path, version)
     with Journal(path) as journal:
         entries = journal.entries()
-        journal.save_unfinished({"fever": "no"}, [])  # the newest table works too
+        journal.save_draft(None, {"fever": "no"}, [])  # the newest table works too
         cid = journal.record({}, "self_care", ADVICE, "new")
         journal.follow_up(cid, set(), {"heat_for_pain"}, set())
     with sqlite3.connect(path) as db:

@@ -229,13 +229,14 @@ def test_every_answer_is_handed_over_as_given_and_a_closed_terminal_ends_the_pro
 def test_resume_continues_where_it_stopped(
     drive: Any, shipped: KnowledgeBase, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from triage.cli import _draft
+    from triage.cli_drafts import draft_progress
 
     with Journal(tmp_path / "journal.sqlite3") as journal:
-        journal.save_unfinished({"saddle_numbness": "no", "bladder_bowel_change": "no"}, ["age"])
-        loaded = _draft(shipped, journal, Console(file=io.StringIO()))
-    assert loaded is not None and loaded[0].blank == {"age"}
-    driver, _, _, _, _ = drive(NO_RED_FLAGS, progress=loaded[0])
+        journal.save_draft(None, {"saddle_numbness": "no", "bladder_bowel_change": "no"}, ["age"])
+        (draft,) = journal.drafts()
+        loaded = draft_progress(shipped, draft, Console(file=io.StringIO()))
+    assert loaded.blank == {"age"}
+    driver, _, _, _, _ = drive(NO_RED_FLAGS, progress=loaded)
     assert "saddle_numbness" not in driver.asked and "bladder_bowel_change" not in driver.asked
     assert driver.asked[0] == "leg_symptoms"
 

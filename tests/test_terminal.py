@@ -164,7 +164,7 @@ def test_prefilled_answers_lead_to_review_results_and_a_saved_report(terminal) -
 
     with Journal(Path(env["SPASM_TRIAGE_JOURNAL"])) as journal:
         (entry,) = journal.entries()
-        assert entry.answers["on_program"] == "yes" and journal.unfinished() is None
+        assert entry.answers["on_program"] == "yes" and journal.drafts() == []
 
 
 def test_without_a_terminal_it_points_to_answers_files(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ and an exit code; never a traceback. Heavy modules are imported only by the comm
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -88,9 +89,12 @@ def _parser() -> argparse.ArgumentParser:
             help="the spasm journal (SQLite) to use (default: in your user data folder; also "
             "$SPASM_TRIAGE_JOURNAL)",
         )
-    parser.add_argument(
-        "--no-journal", action="store_true", help="keep nothing: no history, no resume"
-    )
+        target.add_argument(
+            "--no-journal",
+            action="store_true",
+            default=False if target is parser else argparse.SUPPRESS,
+            help="keep nothing: no history, no resume",
+        )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     questions = commands.add_parser(
         "questions", parents=[common], help="list every question: id, wording, type, choices"
@@ -246,10 +250,10 @@ def _run(args: argparse.Namespace) -> int:
 
             if args.command == "history":
                 return cli_journal.history(
-                    args.history_format, args.forget, args.yes, rules, args.journal
+                    args.history_format, args.forget, args.yes, rules, journal_at
                 )
             return cli_journal.follow_up(
-                set(args.tried), set(args.helped), set(args.not_helped), rules, args.journal
+                set(args.tried), set(args.helped), set(args.not_helped), rules, journal_at
             )
         if args.demo:
             return _demo(args.format, rules)
@@ -290,7 +294,7 @@ def _consult(
 
     given = read_path(answers_path, kb)
     journal = _open_journal(journal_at)
-    with_history = _with_history(kb, given.values, given.weight_units, journal)
+    with_history, journal = _with_history(kb, given.values, given.weight_units, journal)
     engine = Engine(kb, possible_rules(kb, dict(with_history.values)))
     result = ranking.rank(kb, with_history, engine.consult(with_history))
     render = {"json": report.to_json, "markdown": report.to_markdown, "text": report.to_text}[fmt]
@@ -320,27 +324,59 @@ def _demo(fmt: str, rules: list[Path]) -> int:
 
 def _open_journal(journal_at: str | None) -> Journal | None:
     """The journal, or None when it is turned off or cannot be used (said once, on stderr)."""
+    journal, problem = _try_journal(journal_at)
+    if problem is not None:
+        _say_unusable(problem)
+    return journal
+
+
+def _try_journal(journal_at: str | None) -> tuple[Journal | None, Exception | None]:
     if journal_at == "":
-        return None
+        return None, None
     from triage.journal import Journal, JournalError, default_path
 
     journal = Journal(Path(journal_at) if journal_at else default_path())
     try:
-        return journal.open()
+        return journal.open(), None
     except JournalError as exc:
-        print(f"spasm-triage: {exc}. The advice is given without your history.", file=sys.stderr)
-        return None
+        return None, exc
+
+
+def _say_unusable(problem: object) -> None:
+    print(f"spasm-triage: {problem}. The advice is given without your history.", file=sys.stderr)
 
 
 def _with_history(
     kb: KnowledgeBase, values: Mapping[str, Any], units: Mapping[str, str], journal: Journal | None
-) -> Answers:
-    """The answers, plus what the journal knows; an answer given for a journal fact wins."""
+) -> tuple[Answers, Journal | None]:
+    """The answers, plus what the journal knows; an answer given for a journal fact wins. A
+    journal that fails while it is read is closed, said once, and not written to."""
     from triage.answers import Answers
-    from triage.journal import as_answers
 
-    facts = as_answers(kb, journal.facts()) if journal is not None else {}
-    return Answers({**facts, **values}, dict(units))
+    facts = _facts(kb, journal)
+    if facts is None:
+        journal = None
+    return Answers({**(facts or {}), **values}, dict(units)), journal
+
+
+def _facts(kb: KnowledgeBase, journal: Journal | None) -> dict[str, Any] | None:
+    """The journal's facts as answers ({} without a journal), or None if it failed (said)."""
+    if journal is None:
+        return {}
+    import sqlite3
+
+    from triage.journal import JournalError, as_answers
+    from triage.journal_check import short
+
+    try:
+        facts, notices = as_answers(kb, journal.facts())
+    except (sqlite3.Error, JournalError, UnicodeError) as exc:
+        journal.close()
+        _say_unusable(exc if isinstance(exc, JournalError) else f"{journal.path}: {short(exc)}")
+        return None
+    for notice in notices:
+        print(f"spasm-triage: {journal.path}: {notice}.", file=sys.stderr)
+    return facts
 
 
 def _record(
@@ -349,6 +385,7 @@ def _record(
     values: Mapping[str, Any],
     units: Mapping[str, str],
     result: Result,
+    draft: int | None = None,
 ) -> None:
     if journal is None:
         return
@@ -363,6 +400,7 @@ def _record(
             result.tier,
             [(a.id, a.tier, a.confidence) for a in result.advice],
             kb.fingerprint,
+            draft=draft,
         )
     except sqlite3.Error as exc:
         print(f"spasm-triage: could not record this in the journal ({exc}).", file=sys.stderr)
@@ -371,8 +409,16 @@ def _record(
 
 
 def _save(path: str, markdown: str) -> int:
+    """The advice as Markdown: health answers, so a new file is the user's only (0600, set
+    before anything is written, whatever the umask); an existing file keeps its mode."""
     try:
-        Path(path).write_text(markdown, encoding="utf-8")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.fchmod(fd, 0o600)  # a umask can take bits away from 0600, never add any
+        except FileExistsError:
+            fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(markdown)
     except OSError as exc:
         print(
             f"spasm-triage: could not save the advice to {path}: {exc.strerror} "
@@ -398,33 +444,40 @@ def _interactive(
 
     from rich.console import Console
 
-    from triage import loading, report, screen
+    from triage import cli_drafts, loading, report, screen
     from triage.answers import in_words
-    from triage.journal import as_answers
+    from triage.journal import DamagedJournal
     from triage.questionnaire import Session, Terminal
     from triage.relevance import Progress
 
     kb = loading.load(rules)
     console = Console()
-    journal = _open_journal(journal_at)
+    journal, problem = _try_journal(journal_at)
+    drafts_only = isinstance(problem, DamagedJournal) and problem.drafts_only
+    if problem is not None and not drafts_only:
+        _say_unusable(problem)
     progress = Progress()
     if prefill is not None:
         from triage.answers import read_path
 
         given = read_path(prefill, kb)
         progress = Progress(dict(given.values), set(), dict(given.weight_units))
-    draft = _draft(kb, journal, console) if journal is not None else None
     session = Session(kb, Terminal(console), progress)
+    draft: int | None = None  # this questionnaire's own draft in the journal
+    kept = False  # whether the answers so far are in it
     failed: list[str] = []
 
     def keep(current: Progress) -> None:
+        nonlocal draft, kept
         if journal is None:
             return
         own = {q: v for q, v in current.values.items() if not kb.questions[q].journal}
         blank = sorted(q for q in current.blank if not kb.questions[q].journal)
         try:
-            journal.save_unfinished(in_words(kb, own, current.weight_units), blank)
+            draft = journal.save_draft(draft, in_words(kb, own, current.weight_units), blank)
+            kept = True
         except sqlite3.Error as exc:
+            kept = False
             if not failed:  # said once; the questionnaire goes on
                 failed.append(str(exc))
                 console.print(
@@ -434,19 +487,30 @@ def _interactive(
 
     try:
         screen.intro(console, kb)
-        if draft is not None and (resume or _continue_saved(draft[1])):
-            session.progress = draft[0]
-            console.print(f"Carrying on from your answers of {draft[1]}.")
+        if drafts_only:
+            assert isinstance(problem, DamagedJournal)
+            journal = cli_drafts.discard_damaged(
+                problem, console, lambda: _open_journal(journal_at)
+            )
+        chosen = cli_drafts.choose(kb, journal, console, resume) if journal is not None else None
+        if chosen is not None:
+            draft, session.progress = chosen[0].id, chosen[1]
+            kept = True
+            console.print(f"Carrying on from your answers of {cli_drafts.when(chosen[0].saved)}.")
         elif resume:
             console.print("There is no unfinished questionnaire to resume; starting a new one.")
         # What the journal knows is settled before the first question: never asked.
-        facts = as_answers(kb, journal.facts()) if journal is not None else {}
+        facts = _facts(kb, journal)
+        if facts is None:
+            journal = None
         for question in kb.questions.values():
             if question.journal:
-                if question.id in facts:
-                    session.progress.values.setdefault(question.id, facts[question.id])
+                if question.id in (facts or {}):
+                    session.progress.values.setdefault(question.id, (facts or {})[question.id])
                 elif question.id not in session.progress.values:
                     session.progress.blank.add(question.id)
+        if draft is None and any(not kb.questions[q].journal for q in session.progress.values):
+            keep(session.progress)  # answers from a file are kept from the start
         session.on_answer = keep
         result = session.run()
     except (KeyboardInterrupt, EOFError):
@@ -455,8 +519,12 @@ def _interactive(
             for q in (*session.progress.values, *session.progress.blank)
             if not kb.questions[q].journal
         ]
-        if journal is not None and own and not failed:
+        if journal is not None and draft is not None and kept:
             tail = " Your answers so far are kept: 'spasm-triage --resume' carries on."
+            with contextlib.suppress(sqlite3.Error):
+                journal.release_draft(draft)
+        elif own and journal is not None:
+            tail = " Your answers could not be kept in the journal."
         elif own:
             tail = " Without the journal, your answers were not kept."
         else:
@@ -466,55 +534,10 @@ def _interactive(
             journal.close()
         return EXIT_INTERRUPTED
     screen.result(console, result, kb)
-    _record(journal, kb, session.progress.values, session.progress.weight_units, result)
+    _record(journal, kb, session.progress.values, session.progress.weight_units, result, draft)
     if save:
         return _save(save, report.to_markdown(result, kb))
     return EXIT_OK
-
-
-def _draft(kb: KnowledgeBase, journal: Journal, console: Any) -> tuple[Progress, str] | None:
-    """The unfinished questionnaire in the journal, keeping what still fits today's rules."""
-    from triage import answers
-    from triage.relevance import Progress
-
-    saved = journal.unfinished()
-    if saved is None:
-        return None
-    values, blank, saved_at = saved
-    from datetime import datetime
-
-    try:  # the user's own clock, in plain words
-        when = datetime.fromisoformat(saved_at).astimezone().strftime("%d %b %Y, %H:%M")
-    except ValueError:
-        when = saved_at
-    fits: dict[str, Any] = {}
-    dropped = []
-    for qid, value in values.items():
-        try:
-            fits.update(answers.from_mapping({qid: value}, kb).values)
-        except AnswersError:
-            dropped.append(qid)
-    if dropped:
-        console.print(
-            f"[yellow]Saved answers that no longer fit the rules were left out: "
-            f"{', '.join(dropped)}.[/yellow]"
-        )
-    given = answers.from_mapping({q: values[q] for q in values if q not in dropped}, kb)
-    return Progress(
-        dict(given.values), {q for q in blank if q in kb.questions}, dict(given.weight_units)
-    ), when
-
-
-def _continue_saved(when: str) -> bool:
-    import questionary
-
-    return bool(
-        questionary.confirm(
-            f"You have an unfinished questionnaire from {when}. Carry on with it? "
-            "(No starts again and discards it)",
-            default=True,
-        ).unsafe_ask()
-    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 from triage.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RULES, EXIT_USAGE, RulesError
+from triage.journal_check import short
 
 
 def journal_path(journal_at: str | None) -> Path:
@@ -15,61 +17,128 @@ def journal_path(journal_at: str | None) -> Path:
     return Path(journal_at) if journal_at else default_path()
 
 
-def history(fmt: str, forget: bool, yes: bool, rules: list[Path], journal_at: str | None) -> int:
-    from triage import journal_view
-    from triage.journal import Journal, JournalError
-    from triage.journal import forget as forget_journal
+def _no_journal(what: str) -> int:
+    print(f"spasm-triage: --no-journal: there is no journal in use; {what}", file=sys.stderr)
+    return EXIT_USAGE
 
+
+def history(fmt: str, forget: bool, yes: bool, rules: list[Path], journal_at: str | None) -> int:
     if journal_at == "":
-        print("spasm-triage: --no-journal: there is no history to show", file=sys.stderr)
-        return EXIT_USAGE
+        return _no_journal("nothing was deleted" if forget else "there is no history to show")
     path = journal_path(journal_at)
     if forget:
-        if not path.exists():
-            print(f"There is no journal at {path}.")
-            return EXIT_OK
-        if not yes:
-            if not sys.stdin.isatty():
-                print(
-                    "spasm-triage: --forget deletes your whole journal; without a terminal to "
-                    "confirm it, add --yes",
-                    file=sys.stderr,
-                )
-                return EXIT_USAGE
-            import questionary
+        return _forget(path, yes)
+    from triage import journal_view
+    from triage.journal import Journal, JournalError
 
-            if not questionary.confirm(
-                f"Delete your spasm journal at {path}, every episode in it? This cannot be undone.",
-                default=False,
-            ).unsafe_ask():
-                print("Nothing was deleted.")
-                return EXIT_OK
-        gone = forget_journal(path)
-        print(f"Deleted {len(gone)} file(s): the journal at {path} is gone.")
-        return EXIT_OK
     if not path.exists():
-        entries = []
+        journal = None
     else:
         try:
-            with Journal(path) as journal:
-                entries = journal.entries()
+            journal = Journal(path).open(salvage=True)
         except JournalError as exc:
             print(f"spasm-triage: {exc}", file=sys.stderr)
             return EXIT_RULES
-    if fmt == "json":
-        sys.stdout.write(journal_view.as_json(entries))
-    elif fmt == "csv":
-        sys.stdout.write(journal_view.as_csv(entries))
-    else:
-        from rich.console import Console
+    try:
+        if fmt in ("json", "csv"):
+            entries = journal.iter_entries() if journal is not None else iter(())
+            write = journal_view.write_json if fmt == "json" else journal_view.write_csv
+            write(sys.stdout, entries)
+        else:
+            from rich.console import Console
 
-        from triage import loading
+            from triage import loading
 
-        try:
-            kb = loading.load(rules)
-        except RulesError:
-            kb = None  # the history still shows, with ids for titles
-        journal_view.show(Console(), entries, kb)
+            try:
+                kb = loading.load(rules)
+            except RulesError:
+                kb = None  # the history still shows, with ids for titles
+            if journal is None:
+                latest, total, times = [], 0, []
+            else:
+                latest = list(journal.iter_entries(last=journal_view.SHOWN))
+                total = journal.count() - len({d.row for d in journal.damage if d.row})
+                times = journal.times()
+            journal_view.show(Console(), latest, total, times, kb)
+        damage = journal.damage if journal is not None else []
+    except (sqlite3.Error, JournalError, UnicodeError) as exc:
+        print(f"spasm-triage: {path}: the journal could not be read to the end "
+              f"({short(exc)}); it is left as it is", file=sys.stderr)  # fmt: skip
+        return EXIT_RULES
+    finally:
+        if journal is not None:
+            journal.close()
+    if damage:
+        print(f"spasm-triage: {path}: {_named(damage)}", file=sys.stderr)
+        return EXIT_RULES
+    return EXIT_OK
+
+
+def _named(damage: list[Any]) -> str:
+    """What could not be read, in one line."""
+    rows: dict[int, str] = {}
+    for d in damage:
+        if d.table == "consultation" and d.row is not None:
+            rows.setdefault(d.row, d.what)
+    drafts = [d for d in damage if d.table == "draft"]
+    parts = []
+    if len(rows) == 1:
+        ((row, what),) = rows.items()
+        parts.append(f"consultation {row} cannot be read ({what}) and is left out")
+    elif rows:
+        ids = sorted(rows)
+        shown = ", ".join(map(str, ids[:10])) + (", ..." if len(ids) > 10 else "")
+        parts.append(
+            f"{len(ids)} consultations cannot be read ({shown}; the first: {rows[ids[0]]}) "
+            "and are left out"
+        )
+    if drafts:
+        parts.append(
+            f"{len(drafts)} unfinished questionnaire(s) cannot be read ({drafts[0].what}); "
+            "the questionnaire asks whether to discard them"
+        )
+    return "; ".join(parts) + "; the journal is left as it is"
+
+
+def _forget(path: Path, yes: bool) -> int:
+    from triage.journal import JournalError
+    from triage.journal import forget as forget_journal
+    from triage.journal_check import recognise
+
+    if not (path.exists() or path.is_symlink()):
+        print(f"There is no journal at {path}.")
+        return EXIT_OK
+    why = recognise(path.resolve())
+    if why is not None:  # before asking: the answer could only be no
+        print(f"spasm-triage: {path}: {why}, not a spasm-triage journal; nothing was deleted",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_RULES
+    if not yes:
+        if not sys.stdin.isatty():
+            print(
+                "spasm-triage: --forget deletes your whole journal; without a terminal to "
+                "confirm it, add --yes",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        import questionary
+
+        if not questionary.confirm(
+            f"Delete your spasm journal at {path}, every episode in it? This cannot be undone.",
+            default=False,
+        ).unsafe_ask():
+            print("Nothing was deleted.")
+            return EXIT_OK
+    try:
+        gone = forget_journal(path)
+    except JournalError as exc:
+        print(f"spasm-triage: {exc}", file=sys.stderr)
+        return EXIT_RULES
+    except OSError as exc:
+        print(f"spasm-triage: {path}: could not delete the journal ({exc.strerror})",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_RULES
+    print(f"Deleted {len(gone)} file(s): the journal at {path} is gone.")
     return EXIT_OK
 
 
@@ -85,8 +154,7 @@ def follow_up(
     from triage.journal import Journal, JournalError
 
     if journal_at == "":
-        print("spasm-triage: --no-journal: there is nothing to follow up", file=sys.stderr)
-        return EXIT_USAGE
+        return _no_journal("there is nothing to follow up")
     path = journal_path(journal_at)
     if not path.exists():
         print(
@@ -97,10 +165,15 @@ def follow_up(
     try:
         journal = Journal(path).open()
     except JournalError as exc:
-        print(f"spasm-triage: {exc}", file=sys.stderr)
+        print(f"spasm-triage: {exc}; nothing was recorded", file=sys.stderr)
         return EXIT_RULES
     with journal:
-        last = journal.last()
+        try:
+            last = journal.last()
+        except (sqlite3.Error, JournalError, UnicodeError) as exc:
+            print(f"spasm-triage: {path}: the journal cannot be read ({short(exc)}); nothing "
+                  "was recorded", file=sys.stderr)  # fmt: skip
+            return EXIT_RULES
         if last is None:
             print(
                 "spasm-triage: the journal is empty: there is no consultation to follow up",

@@ -3,13 +3,15 @@ answers of an unfinished questionnaire.
 
 It holds health data, so it is created readable by its owner only and nothing leaves the
 machine. Every write is one transaction; WAL lets two processes use it at once; the schema has a
-version (PRAGMA user_version) and a migration from each earlier one. A file that is not a
-journal, or is damaged, is reported by name and never written to, moved or deleted: the advice
-is then given without the history.
+version (PRAGMA user_version) and a migration from each earlier one. Before anything writes,
+the file is recognised and checked (triage/journal_check.py): one that is not a journal, is
+from a newer spasm-triage, or has any damage in it is reported by name and never written to,
+moved or deleted; the advice is then given without the history.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -20,53 +22,29 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from triage import journal_check
+from triage.journal_check import Damage, DamagedJournal, JournalError
+from triage.journal_drafts import Draft, alive, me
+from triage.journal_facts import SAME_EPISODE, as_answers, episode_starts, episodes
+from triage.journal_schema import MIGRATIONS, VERSION
+from triage.journal_schema import statements as _statements
+
+__all__ = [
+    "MIGRATIONS",
+    "SAME_EPISODE",
+    "VERSION",
+    "Damage",
+    "DamagedJournal",
+    "Draft",
+    "Entry",
+    "Journal",
+    "JournalError",
+    "as_answers",
+    "episode_starts",
+    "episodes",
+]
+
 ENV = "SPASM_TRIAGE_JOURNAL"  # a path to use instead of the default
-# Consultations this close together are one episode: the same spasm, asked about again.
-SAME_EPISODE = timedelta(days=7)
-
-# Each migration takes the schema from version i to i + 1. Never edit one that has shipped:
-# add the next. Tests build a journal at every earlier version and migrate it.
-MIGRATIONS: tuple[str, ...] = (
-    # 1: consultations and the advice each gave
-    """
-    CREATE TABLE consultation (
-        id INTEGER PRIMARY KEY,
-        finished TEXT NOT NULL,          -- UTC, ISO 8601
-        answers TEXT NOT NULL,           -- JSON: question id -> answer, in the user's words
-        tier TEXT,
-        kb_fingerprint TEXT NOT NULL
-    );
-    CREATE TABLE advice (
-        consultation_id INTEGER NOT NULL REFERENCES consultation(id) ON DELETE CASCADE,
-        rank INTEGER NOT NULL,
-        suggestion TEXT NOT NULL,
-        tier TEXT NOT NULL,
-        confidence REAL NOT NULL,
-        PRIMARY KEY (consultation_id, rank)
-    );
-    CREATE INDEX consultation_finished ON consultation(finished);
-    """,
-    # 2: follow-up: what was tried and whether it helped
-    """
-    ALTER TABLE advice ADD COLUMN tried INTEGER;   -- 1 tried, 0 not tried, NULL not asked
-    ALTER TABLE advice ADD COLUMN helped INTEGER;  -- 1 helped, 0 did not, NULL not known
-    ALTER TABLE consultation ADD COLUMN followed_up TEXT;
-    """,
-    # 3: the answers of an unfinished questionnaire (one at a time)
-    """
-    CREATE TABLE unfinished (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        saved TEXT NOT NULL,
-        answers TEXT NOT NULL,
-        left_blank TEXT NOT NULL
-    );
-    """,
-)
-VERSION = len(MIGRATIONS)
-
-
-class JournalError(Exception):
-    """The journal cannot be used; the message names the file and what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -93,33 +71,53 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self.writable = False
+        # What cannot be read, when the journal was opened to salvage the rest (read-only).
+        self.damage: list[Damage] = []
 
     # ---- opening ----
 
-    def open(self) -> Journal:
-        """Open (creating it, owner-only) and bring the schema up to date."""
+    def open(self, salvage: bool = False) -> Journal:
+        """Open (creating it, owner-only), check it, and bring the schema up to date. Damage
+        raises DamagedJournal before anything is written. With `salvage`, a journal whose only
+        damage is in some of its rows is opened read-only instead, for what can still be read:
+        `damage` says what cannot."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not self.path.exists():
-                # Created before SQLite touches it, so it is never readable by others.
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            self._db = db
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA busy_timeout = 10000")
-            self._refuse_strangers()  # before anything that writes, such as the WAL switch
-            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            self._prepare()
+            self._db = self._connect(readonly=self._log_exists())
+            found, version = journal_check.refuse_strangers(self.db)
+            if found == "empty" and not journal_check.blank_or_sqlite(self.path):
+                # SQLite reads a file too short for its header as an empty database; it is not
+                # one, and writing a journal over it would destroy what it holds.
+                raise sqlite3.DatabaseError("file is not a database")
+            if found != "empty":
+                damage = journal_check.inspect(self.db, version)
+                if damage:
+                    in_rows = all(d.table for d in damage) and version == VERSION
+                    if not (salvage and in_rows):
+                        raise DamagedJournal(self.path, damage)
+                    self.damage = damage
+                    return self  # read-only: nothing is ever written to a damaged journal
+            if self._log_exists() or found == "empty":
+                self.close()
+                self._db = self._connect(readonly=False)
+            mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 raise sqlite3.DatabaseError(f"could not switch to WAL mode ({mode})")
             # In WAL mode, NORMAL stays consistent through a crash or kill -9; only the last
             # consultation could be lost, and only to a power cut. FULL's fsync per write is
             # most of what recording costs.
-            db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.writable = True
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except DamagedJournal:
+            self.close()
+            raise
+        except (sqlite3.Error, UnicodeError) as exc:
             self.close()
             raise JournalError(
-                f"{self.path}: the journal cannot be read ({exc}); it is left as it is"
+                f"{self.path}: the journal cannot be read ({journal_check.short(exc)}); it is "
+                "left as it is"
             ) from None
         except OSError as exc:
             self.close()
@@ -128,10 +126,45 @@ class Journal:
             ) from None
         return self
 
+    def _prepare(self) -> None:
+        """The folder and an empty owner-only file, or JournalError saying what is in the way."""
+        if self.path.is_dir():
+            raise JournalError(f"{self.path} is a folder, not a journal file")
+        for folder in self.path.parents:
+            if folder.exists():
+                if not folder.is_dir():
+                    raise JournalError(
+                        f"{self.path}: the journal cannot be created: {folder} is a file, "
+                        "not a folder"
+                    )
+                break
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not self.path.exists():
+            # Created before SQLite touches it, so it is never readable by others.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+    def _log_exists(self) -> bool:
+        return self.path.with_name(self.path.name + "-wal").exists()
+
+    def _connect(self, readonly: bool) -> sqlite3.Connection:
+        """Read-only while a write-ahead log is there and the file is not yet checked: closing
+        a read-write connection would fold the log into a file that may be damaged."""
+        if readonly:
+            db = sqlite3.connect(
+                f"{self.path.absolute().as_uri()}?mode=ro", uri=True, timeout=10,
+                isolation_level=None,
+            )  # fmt: skip
+        else:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 10000")
+        return db
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+        self.writable = False
 
     def __enter__(self) -> Journal:
         return self.open() if self._db is None else self
@@ -148,6 +181,7 @@ class Journal:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write, all or nothing. BEGIN IMMEDIATE takes the write lock up front, so two
         writers queue instead of failing half-way."""
+        assert self.writable, "a journal opened to salvage what can be read is never written"
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -156,16 +190,6 @@ class Journal:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-
-    def _refuse_strangers(self) -> None:
-        """Read-only checks: a file from a newer version, or another program's, is not touched."""
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > VERSION:
-            raise sqlite3.DatabaseError(
-                f"it was written by a newer spasm-triage (schema {version}, this one knows {VERSION})"
-            )
-        if version == 0 and self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            raise sqlite3.DatabaseError("it is an SQLite file, but not a spasm-triage journal")
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -179,6 +203,21 @@ class Journal:
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {VERSION}")
 
+    @staticmethod
+    def discard_damaged_drafts(error: DamagedJournal) -> None:
+        """On the user's word: delete the unfinished questionnaires that cannot be read, when
+        they are all that is damaged. The one write ever made to a damaged journal."""
+        assert error.drafts_only
+        db = sqlite3.connect(error.path, timeout=10, isolation_level=None)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            table = "draft" if version >= 4 else "unfinished"
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(f"DELETE FROM {table} WHERE id = ?", [(d.row,) for d in error.damage])
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
     # ---- consultations ----
 
     def record(
@@ -188,9 +227,11 @@ class Journal:
         advice: list[tuple[str, str, float]],
         fingerprint: str,
         when: datetime | None = None,
+        draft: int | None = None,
     ) -> int:
-        """Store a finished consultation and its advice (suggestion, tier, confidence), in order."""
-        finished = (when or datetime.now(UTC)).isoformat(timespec="seconds")
+        """Store a finished consultation and its advice (suggestion, tier, confidence), in
+        order; the questionnaire's own draft, if it had one, goes in the same transaction."""
+        finished = _stamp(when)
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO consultation (finished, answers, tier, kb_fingerprint) VALUES (?, ?, ?, ?)",
@@ -202,42 +243,66 @@ class Journal:
                 "VALUES (?, ?, ?, ?, ?)",
                 [(consultation, rank, s, t, c) for rank, (s, t, c) in enumerate(advice, start=1)],
             )
-            db.execute("DELETE FROM unfinished")  # a finished questionnaire replaces the draft
+            if draft is not None:
+                db.execute("DELETE FROM draft WHERE id = ?", (draft,))
         return consultation
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM consultation").fetchone()[0])
+
+    def iter_entries(self, last: int | None = None) -> Iterator[Entry]:
+        """Consultations oldest first (only the `last` ones, if given) with their advice and
+        follow-up, a batch at a time, so a long journal is never all in memory. Rows that
+        cannot be read are left out and added to `damage`."""
+        skip = json.dumps(sorted(d.row for d in self.damage if d.table == "consultation" and d.row))
+        # Left out by SQLite, not after: a row of text that is not UTF-8 cannot even be fetched.
+        query = (
+            "SELECT id, finished, tier, answers FROM consultation WHERE id NOT IN "
+            "(SELECT value FROM json_each(?)) ORDER BY finished {0}, id {0}"
+        )
+        if last is None:
+            rows: Iterator[tuple[Any, ...]] = iter(self.db.execute(query.format("ASC"), (skip,)))
+        else:
+            newest = self.db.execute(query.format("DESC") + " LIMIT ?", (skip, last)).fetchall()
+            rows = reversed(newest)
+        while batch := list(itertools.islice(rows, 500)):
+            entries = [e for e in (self._entry(*row) for row in batch) if e is not None]
+            by_id = {e.id: e for e in entries}
+            for cid, suggestion, tier, confidence, tried, helped in self.db.execute(
+                "SELECT consultation_id, suggestion, tier, confidence, tried, helped FROM advice "
+                "WHERE consultation_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY consultation_id, rank",
+                (json.dumps(list(by_id)),),
+            ):
+                by_id[cid].advice.append(
+                    {
+                        "suggestion": suggestion,
+                        "tier": tier,
+                        "confidence": confidence,
+                        "tried": None if tried is None else bool(tried),
+                        "helped": None if helped is None else bool(helped),
+                    }
+                )
+            yield from entries
+
+    def _entry(self, cid: int, finished: Any, tier: Any, answers: Any) -> Entry | None:
+        """One consultation row as an Entry, or None (and noted in `damage`) if it is not one."""
+        try:
+            when = _time(finished)
+            plain = json.loads(answers)
+            if not isinstance(plain, dict):
+                raise ValueError("its answers are not a JSON object")
+        except (TypeError, ValueError, OverflowError) as exc:
+            self.damage.append(Damage("consultation", cid, str(exc)))
+            return None
+        return Entry(cid, when, tier if isinstance(tier, str) else None, plain, [])
 
     def entries(self) -> list[Entry]:
         """Every consultation, oldest first, with its advice and follow-up."""
-        rows = self.db.execute(
-            "SELECT id, finished, tier, answers FROM consultation ORDER BY finished, id"
-        ).fetchall()
-        advice: dict[int, list[dict[str, Any]]] = {}
-        for cid, suggestion, tier, confidence, tried, helped in self.db.execute(
-            "SELECT consultation_id, suggestion, tier, confidence, tried, helped FROM advice "
-            "ORDER BY consultation_id, rank"
-        ):
-            advice.setdefault(cid, []).append(
-                {
-                    "suggestion": suggestion,
-                    "tier": tier,
-                    "confidence": confidence,
-                    "tried": None if tried is None else bool(tried),
-                    "helped": None if helped is None else bool(helped),
-                }
-            )
-        return [
-            Entry(
-                cid,
-                datetime.fromisoformat(finished),
-                tier,
-                json.loads(answers),
-                advice.get(cid, []),
-            )
-            for cid, finished, tier, answers in rows
-        ]
+        return list(self.iter_entries())
 
     def last(self) -> Entry | None:
-        entries = self.entries()
-        return entries[-1] if entries else None
+        return next(iter(self.iter_entries(last=1)), None)
 
     def follow_up(
         self, consultation: int, tried: set[str], helped: set[str], not_helped: set[str]
@@ -252,8 +317,23 @@ class Journal:
                 )
             db.execute(
                 "UPDATE consultation SET followed_up = ? WHERE id = ?",
-                (datetime.now(UTC).isoformat(timespec="seconds"), consultation),
+                (_stamp(None), consultation),
             )
+
+    def times(self) -> list[datetime]:
+        """When each consultation finished, sorted; the rows in `damage` left out."""
+        skip = sorted(d.row for d in self.damage if d.table == "consultation" and d.row)
+        times = []
+        for cid, finished in self.db.execute(
+            "SELECT id, finished FROM consultation WHERE id NOT IN "
+            "(SELECT value FROM json_each(?))",
+            (json.dumps(skip),),
+        ):
+            try:
+                times.append(_time(finished))
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise JournalError(f"{self.path}: consultation {cid}: {exc}") from None
+        return sorted(times)
 
     def facts(self, now: datetime | None = None) -> dict[str, Any]:
         """What the history says, as the journal facts rules can use. Counts are of earlier
@@ -261,11 +341,8 @@ class Journal:
         now = now or datetime.now(UTC)
         # Only the times are needed: reading whole entries (answers, advice) would make every
         # consultation slower the longer the journal grows.
-        times = sorted(
-            datetime.fromisoformat(row[0])
-            for row in self.db.execute("SELECT finished FROM consultation")
-        )
-        finished = [times[start] for start, _ in _runs(times)]
+        times = self.times()
+        finished = episode_starts(times)
         if finished and now - finished[-1] <= SAME_EPISODE:
             finished = finished[:-1]  # the episode in progress
         helped = {
@@ -283,67 +360,86 @@ class Journal:
             "helped": tuple(sorted(helped)),
         }
 
-    # ---- the unfinished questionnaire ----
+    # ---- unfinished questionnaires: a draft each ----
 
-    def save_unfinished(self, answers: Mapping[str, Any], left_blank: list[str]) -> None:
+    def drafts(self) -> list[Draft]:
+        """Every unfinished questionnaire, the most recently saved first."""
+        found = []
+        for row in self.db.execute(
+            "SELECT id, started, saved, answers, left_blank, owner FROM draft "
+            "ORDER BY saved DESC, id DESC"
+        ):
+            try:  # checked when the journal was opened; a change since is left out, not a crash
+                values, blank = json.loads(row[3]), json.loads(row[4])
+            except (TypeError, ValueError):
+                continue
+            if isinstance(values, dict) and isinstance(blank, list):
+                found.append(Draft(row[0], row[1], row[2], values, blank, row[5]))
+        return found
+
+    def save_draft(
+        self, draft: int | None, answers: Mapping[str, Any], left_blank: list[str]
+    ) -> int:
+        """Keep a questionnaire's answers so far, in its own draft (a new one when `draft` is
+        None or was discarded meanwhile); returns the draft's id."""
+        now = _stamp(None)
+        plain = json.dumps(dict(answers), ensure_ascii=False)
+        blank = json.dumps(list(left_blank))
         with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO unfinished (id, saved, answers, left_blank) "
-                "VALUES (1, ?, ?, ?)",
-                (
-                    datetime.now(UTC).isoformat(timespec="seconds"),
-                    json.dumps(dict(answers), ensure_ascii=False),
-                    json.dumps(left_blank),
-                ),
+            if draft is not None:
+                cursor = db.execute(
+                    "UPDATE draft SET saved = ?, answers = ?, left_blank = ?, owner = ? "
+                    "WHERE id = ?",
+                    (now, plain, blank, me(), draft),
+                )
+                if cursor.rowcount:
+                    return draft
+            cursor = db.execute(
+                "INSERT INTO draft (started, saved, answers, left_blank, owner) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (now, now, plain, blank, me()),
             )
+            return int(cursor.lastrowid or 0)
 
-    def unfinished(self) -> tuple[dict[str, Any], list[str], str] | None:
-        row = self.db.execute("SELECT answers, left_blank, saved FROM unfinished").fetchone()
-        if row is None:
-            return None
-        return json.loads(row[0]), json.loads(row[1]), row[2]
+    def claim_draft(self, draft: Draft) -> bool:
+        """Make this questionnaire the one writing `draft`; False when another running one
+        is writing it (or it is gone), so two never write the same answers."""
+        with self.transaction() as db:
+            row = db.execute("SELECT owner FROM draft WHERE id = ?", (draft.id,)).fetchone()
+            if row is None or (row[0] not in (None, me()) and alive(row[0])):
+                return False
+            db.execute("UPDATE draft SET owner = ? WHERE id = ?", (me(), draft.id))
+        return True
 
+    def release_draft(self, draft: int) -> None:
+        """The questionnaire stops (Ctrl-C): its draft is free for --resume at once."""
+        with self.transaction() as db:
+            db.execute("UPDATE draft SET owner = NULL WHERE id = ? AND owner = ?", (draft, me()))
 
-def episodes(entries: list[Entry]) -> list[list[Entry]]:
-    """Consultations grouped into episodes: a new one starts after a week without any."""
-    ordered = sorted(entries, key=lambda e: e.finished)
-    return [ordered[start:end] for start, end in _runs([entry.finished for entry in ordered])]
-
-
-def _runs(times: list[datetime]) -> list[tuple[int, int]]:
-    """(start, end) index ranges of sorted times, split wherever a week passes without one."""
-    runs: list[tuple[int, int]] = []
-    start = 0
-    for i in range(1, len(times) + 1):
-        if i == len(times) or times[i] - times[i - 1] > SAME_EPISODE:
-            runs.append((start, i))
-            start = i
-    return runs
+    def discard_drafts(self, drafts: list[int]) -> None:
+        with self.transaction() as db:
+            db.executemany("DELETE FROM draft WHERE id = ?", [(d,) for d in drafts])
 
 
-def as_answers(kb: Any, facts: Mapping[str, Any]) -> dict[str, Any]:
-    """The journal facts as answers to the knowledge base's `journal:` questions."""
-    values: dict[str, Any] = {}
-    for question in kb.questions.values():
-        value = facts.get(question.journal) if question.journal else None
-        if question.journal == "helped":
-            value = tuple(s for s in value or () if s in question.choice_ids) or None
-        if value is not None:
-            values[question.id] = value
-    return values
+def _stamp(when: datetime | None) -> str:
+    """A time as the journal keeps it: UTC, ISO 8601, to the second."""
+    return (when or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _statements(script: str) -> list[str]:
-    """A migration's statements, one by one: executescript would commit the open transaction."""
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+def _time(text: Any) -> datetime:
+    """A time the journal kept, or ValueError saying why it is not one."""
+    if not isinstance(text, str):
+        raise ValueError(f"its time is not text ({text!r})")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"its time {text[:40]!r} is not a time") from None
+    if when.tzinfo is None:
+        raise ValueError(f"its time {text[:40]!r} has no time zone")
+    return when
 
 
 def forget(path: Path) -> list[Path]:
-    """Delete the journal and its WAL files; returns what was deleted."""
-    gone = []
-    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        if candidate.exists():
-            candidate.unlink()
-            gone.append(candidate)
-    return gone
+    """Delete the journal and its -wal and -shm files; returns what was deleted. Anything that
+    is not a spasm-triage journal raises JournalError and is left alone."""
+    return journal_check.forget(path)

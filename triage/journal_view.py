@@ -1,22 +1,24 @@
-"""The journal shown: a table of past episodes, a chart of episodes per month over the last year,
-and everything exported as JSON or CSV."""
+"""The journal shown: a table of the latest consultations, a chart of episodes per month over
+the last year, and everything exported as JSON or CSV. Exports are written one consultation at
+a time, so a journal of any length is never all in memory."""
 
 from __future__ import annotations
 
 import csv
-import io
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from triage.journal import Entry, episodes
+from triage.journal import Entry, episode_starts
 from triage.model import KnowledgeBase
 
 BAR = "█"
+SHOWN = 30  # consultations in the table; the exports have them all
 
 
 def title(kb: KnowledgeBase | None, suggestion: str) -> str:
@@ -39,10 +41,17 @@ def months(now: datetime) -> list[str]:
 
 
 def show(
-    console: Console, entries: list[Entry], kb: KnowledgeBase | None, now: datetime | None = None
+    console: Console,
+    latest: list[Entry],
+    total: int,
+    times: list[datetime],
+    kb: KnowledgeBase | None,
+    now: datetime | None = None,
 ) -> None:
+    """The latest consultations (of `total`) in a table, then the episodes per month, from
+    every consultation's time."""
     now = now or datetime.now(UTC)
-    if not entries:
+    if not latest:
         console.print("The journal is empty: every finished consultation is kept here.")
         return
     table = Table(title="Your spasm journal", title_justify="left")
@@ -51,7 +60,7 @@ def show(
     table.add_column("top advice")
     table.add_column("what helped")
     nets = {s.id for s in kb.suggestions.values() if s.safety_net} if kb is not None else set()
-    for entry in entries:
+    for entry in latest:
         top = [a for a in entry.advice if a["suggestion"] not in nets][:3]
         helped = [title(kb, a["suggestion"]) for a in entry.advice if a["helped"]]
         tried = any(a["tried"] is not None for a in entry.advice)
@@ -62,9 +71,14 @@ def show(
             "\n".join(helped) if helped else ("nothing, so far" if tried else "(no follow-up)"),
         )
     console.print(table)
+    if total > len(latest):
+        console.print(
+            f"{total - len(latest)} earlier consultations are not shown: "
+            "'spasm-triage history --format csv' (or --format json) lists them all."
+        )
     counts = dict.fromkeys(months(now), 0)
-    for group in episodes(entries):  # asking again about the same spasm is not a new one
-        key = group[0].finished.strftime("%Y-%m")
+    for start in episode_starts(times):  # asking again about the same spasm is not a new one
+        key = start.strftime("%Y-%m")
         if key in counts:
             counts[key] += 1
     console.print(Text("Episodes per month, last 12 months", style="bold"))
@@ -72,8 +86,15 @@ def show(
         console.print(f"  {month}  {BAR * count}{' ' if count else ''}{count}")
 
 
-def as_json(entries: list[Entry]) -> str:
-    return json.dumps([_plain(e) for e in entries], indent=2, ensure_ascii=False) + "\n"
+def write_json(out: TextIO, entries: Iterable[Entry]) -> None:
+    """A JSON list of the consultations, the same text json.dumps(..., indent=2) gives."""
+    first = True
+    for entry in entries:
+        body = json.dumps(_plain(entry), indent=2, ensure_ascii=False)
+        # Indented one level, as inside the list; JSON text has no raw newline in a string.
+        out.write(("[\n  " if first else ",\n  ") + body.replace("\n", "\n  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 def _plain(entry: Entry) -> dict[str, Any]:
@@ -86,9 +107,8 @@ def _plain(entry: Entry) -> dict[str, Any]:
     }
 
 
-def as_csv(entries: list[Entry]) -> str:
+def write_csv(out: TextIO, entries: Iterable[Entry]) -> None:
     """One row per piece of advice, with its consultation; the answers as JSON in a column."""
-    out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         [
@@ -121,7 +141,6 @@ def as_csv(entries: list[Entry]) -> str:
                     _flag(advice.get("helped")),
                 ]
             )
-    return out.getvalue()
 
 
 def _flag(value: bool | None) -> str:

@@ -1,0 +1,144 @@
+"""The questionnaire's drafts at the command line: which unfinished questionnaire to carry on
+with, and what to do with one that cannot be read. The person decides; nothing is discarded
+without their word."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from triage.errors import AnswersError
+
+if TYPE_CHECKING:
+    from triage.journal import DamagedJournal, Draft, Journal
+    from triage.model import KnowledgeBase
+    from triage.relevance import Progress
+
+
+def discard_damaged(
+    problem: DamagedJournal, console: Any, reopen: Callable[[], Journal | None]
+) -> Journal | None:
+    """An unreadable draft is all that is wrong: the person decides whether it goes. Kept, the
+    journal stays exactly as it is, and this questionnaire runs without it."""
+    import questionary
+
+    console.print(f"[yellow]{problem.path}: {problem.damage[0]}.[/yellow]")
+    if not questionary.confirm(
+        "Discard it and carry on with your journal? (No keeps it as it is; this questionnaire "
+        "then runs without your journal and keeps nothing)",
+        default=False,
+    ).unsafe_ask():
+        console.print("Kept as it is. This questionnaire runs without your journal.")
+        return None
+    import sqlite3
+
+    from triage.journal import Journal
+
+    try:
+        Journal.discard_damaged_drafts(problem)
+    except sqlite3.Error as exc:
+        console.print(f"[yellow]It could not be discarded ({exc}).[/yellow]")
+        return None
+    return reopen()
+
+
+def choose(
+    kb: KnowledgeBase, journal: Journal, console: Any, resume: bool
+) -> tuple[Draft, Progress] | None:
+    """An unfinished questionnaire to carry on with, chosen by the person (or None to start a
+    new one); --resume takes the only one without asking. A draft another running
+    questionnaire is writing is never offered."""
+    import sqlite3
+
+    try:
+        return _choose(kb, journal, console, resume)
+    except (
+        sqlite3.Error,
+        UnicodeError,
+    ) as exc:  # read or written since the check: the questions still come
+        console.print(f"[yellow]Unfinished questionnaires could not be read ({exc}).[/yellow]")
+        return None
+
+
+def _choose(
+    kb: KnowledgeBase, journal: Journal, console: Any, resume: bool
+) -> tuple[Draft, Progress] | None:
+    drafts = journal.drafts()
+    busy = [d for d in drafts if d.in_use()]
+    free = [d for d in drafts if not d.in_use()]
+    if busy:
+        console.print(
+            f"Another questionnaire is running on this journal (its answers of "
+            f"{when(busy[0].saved)}); this one keeps its answers apart from it."
+        )
+    if not free:
+        return None
+    picked = free[0] if resume and len(free) == 1 else _pick(free)
+    if picked is None:
+        journal.discard_drafts([d.id for d in free])
+        return None
+    if not journal.claim_draft(picked):
+        console.print("That questionnaire was just taken up elsewhere; starting a new one.")
+        return None
+    return picked, draft_progress(kb, picked, console)
+
+
+def _pick(free: list[Draft]) -> Draft | None:
+    import questionary
+
+    if len(free) == 1:
+        if questionary.confirm(
+            f"You have an unfinished questionnaire from {when(free[0].saved)}. Carry on with "
+            "it? (No starts again and discards it)",
+            default=True,
+        ).unsafe_ask():
+            return free[0]
+        return None
+    choices = [
+        questionary.Choice(
+            f"Carry on with the one from {when(d.saved)} ({len(d.answers)} answers)", d.id
+        )
+        for d in free
+    ]
+    choices.append(questionary.Choice(f"Start again (discards all {len(free)})", 0))
+    chosen = questionary.select(
+        f"You have {len(free)} unfinished questionnaires. Which one?", choices=choices
+    ).unsafe_ask()
+    return next((d for d in free if d.id == chosen), None)
+
+
+def when(saved: str) -> str:
+    """A journal time in the user's own clock, in plain words."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(saved).astimezone().strftime("%d %b %Y, %H:%M")
+    except (ValueError, OverflowError):
+        return saved
+
+
+def draft_progress(kb: KnowledgeBase, draft: Draft, console: Any) -> Progress:
+    """A draft's answers, keeping what still fits today's rules (the rest is named)."""
+    from triage import answers
+    from triage.relevance import Progress
+
+    fits: dict[str, Any] = {}
+    dropped = []
+    for qid, value in draft.answers.items():
+        try:
+            fits[qid] = value
+            answers.from_mapping({qid: value}, kb)
+        except (AnswersError, ValueError, ArithmeticError, TypeError):
+            del fits[qid]
+            dropped.append(qid)
+    if dropped:
+        console.print(
+            f"[yellow]Saved answers that no longer fit the rules were left out: "
+            f"{', '.join(dropped)}.[/yellow]"
+        )
+    given = answers.from_mapping(fits, kb)
+    return Progress(
+        dict(given.values),
+        {q for q in draft.left_blank if q in kb.questions},
+        dict(given.weight_units),
+    )
