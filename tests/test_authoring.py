@@ -241,3 +241,35 @@ def test_the_graph_draws_questions_findings_and_suggestions_with_tiers() -> None
 def test_check_and_test_accept_a_base_file_set(tmp_path: Path) -> None:
     directory = write_rules(tmp_path / "rules", {"base.yaml": BASE})
     assert run_cli("check", str(directory)).returncode == 0
+
+
+def test_a_replaced_rule_keeps_what_it_does_not_restate(tmp_path: Path) -> None:
+    """A pack widening a shipped rule's condition keeps the rule's priority and suggestions
+    (before, a replace without `priority` silently dropped it to 0)."""
+    from triage import loading
+
+    shipped = {r.id: r for r in loading.load().rules}["tail_tuck_seen"]
+    assert shipped.priority != 0
+    pack = write_rules(
+        tmp_path / "pack",
+        {"wider.yaml": "rules:\n  - id: tail_tuck_seen\n    replace: true\n"
+         "    when: {tail_tuck: [yes, unsure]}\n"},
+    )  # fmt: skip
+    kb = loading.load([loading.shipped_rules_dir(), pack])
+    replaced = {r.id: r for r in kb.rules}["tail_tuck_seen"]
+    assert replaced.priority == shipped.priority and replaced.suggest == shipped.suggest
+    assert replaced.when != shipped.when and replaced.location.file == str(pack / "wider.yaml")
+
+
+def test_check_of_a_pack_folder_checks_it_on_the_shipped_rules(tmp_path: Path) -> None:
+    """`check DIR` on a pack used to fail with three confusing errors (no 'about', an unknown
+    rule to disable, nothing to replace); it is checked as it will be used."""
+    pack = write_rules(
+        tmp_path / "pack",
+        {"mine.yaml": "disable: [deadlifter_banded_gms]\nrules:\n  - id: tail_tuck_seen\n"
+         "    replace: true\n    when: {tail_tuck: [yes, unsure]}\n"},
+    )  # fmt: skip
+    as_path = run_cli("check", str(pack))
+    as_pack = run_cli("--rules", str(pack), "check")
+    assert as_path.returncode == 0, as_path.stdout
+    assert as_path.stdout == as_pack.stdout

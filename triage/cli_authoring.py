@@ -58,6 +58,9 @@ def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
     from triage import lint, loading
     from triage.engine import compile_rules
 
+    if paths and not _has_about(loading.rule_files(paths)):
+        # A pack (no 'about' block of its own) is checked as it is used: on the shipped rules.
+        packs, paths = [*paths, *packs], []
     paths = [*(paths or [loading.shipped_rules_dir()]), *packs]
     files = loading.rule_files(paths)
     kb: KnowledgeBase | None = None
@@ -211,6 +214,23 @@ def graph(fmt: str, focus: str | None, rules: list[Path]) -> int:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _has_about(files: list[Path]) -> bool:
+    """Whether the files hold a whole knowledge base: one of them has the 'about' block."""
+    import re
+
+    from triage.files import TooLarge, read_bounded
+    from triage.loading import MAX_RULE_FILE
+
+    for file in files:
+        try:
+            raw = read_bounded(file, MAX_RULE_FILE, regular=True)
+        except (OSError, TooLarge):
+            return True  # let the load report the file as it is
+        if re.search(rb"^about\s*:", raw, re.M):
+            return True
+    return False
 
 
 def _snippet(location: Location, sources: dict[str, list[str]]) -> str:

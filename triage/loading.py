@@ -423,16 +423,19 @@ def _replaced(
     broken: dict[str, set[str]],
 ) -> list[tuple[LocDict, str]]:
     """Apply `replace: true`: the item takes the place (and the file position) of the earlier one
-    with its id. Only an explicit replace may reuse an id; any other clash is reported later."""
+    with its id, and keeps every key of it that it does not restate (a rule replaced to widen its
+    condition keeps its priority). Only an explicit replace may reuse an id; any other clash is
+    reported later."""
     out: list[tuple[LocDict, str]] = []
     position: dict[str, int] = {}
     for item, section in entries:
         ident = item["id"]
         if item.get("replace"):
             if ident in position:
+                earlier, earlier_section = out[position[ident]]
                 out[position[ident]] = (
-                    item,
-                    out[position[ident]][1] if kind == "questions" else section,
+                    _restated(earlier, item),
+                    earlier_section if kind == "questions" else section,
                 )
             elif ident not in broken.get(kind, ()):
                 what = f"{kind[:-1]} '{ident}' says replace: true, but no earlier {kind[:-1]} has"
@@ -443,6 +446,20 @@ def _replaced(
         position.setdefault(ident, len(out))
         out.append((item, section))
     return out
+
+
+def _restated(earlier: LocDict, item: LocDict) -> LocDict:
+    """The earlier item with the replacement's keys over it, each where it was written."""
+    merged = LocDict()
+    merged.loc, merged.key_locs, merged.value_locs = item.loc, {}, {}
+    for source in (earlier, item):
+        for key, value in source.items():
+            if key != "replace":
+                merged[key] = value
+                merged.key_locs[key] = source.key_locs[key]
+                merged.value_locs[key] = source.value_locs[key]
+    merged.dropped = item.dropped
+    return merged
 
 
 def _known(
