@@ -32,13 +32,28 @@ if TYPE_CHECKING:
 
 PACKS_ENV = "SPASM_TRIAGE_RULES"  # local rule packs, separated like PATH
 
+EXAMPLES = """examples:
+  spasm-triage                              the questionnaire, in a terminal
+  spasm-triage --demo                       an example lifter's advice; keeps nothing
+  spasm-triage --answers mine.yaml          advice from a file of answers
+  spasm-triage questions --format yaml > mine.yaml   a template of every question to fill in
+  spasm-triage history                      your earlier spasms and what helped
+  spasm-triage help check                   the help of one command
+
+Not a diagnosis. If you are worried, call a doctor, your health line or your emergency number."""
+
 
 def _parser() -> argparse.ArgumentParser:
+    from triage import __version__
+
     parser = argparse.ArgumentParser(
         prog="spasm-triage",
         description="Triage for a lifter's lower-back spasm: red flags first, then ranked, "
         "sourced advice. Not a diagnosis.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"spasm-triage {__version__}")
     parser.add_argument(
         "--answers",
         metavar="FILE",
@@ -99,7 +114,13 @@ def _parser() -> argparse.ArgumentParser:
     questions = commands.add_parser(
         "questions", parents=[common], help="list every question: id, wording, type, choices"
     )
-    questions.add_argument("--format", choices=("text", "json"), default="text", dest="list_format")
+    questions.add_argument(
+        "--format",
+        choices=("text", "json", "yaml"),
+        default="text",
+        dest="list_format",
+        help="a list to read (default), JSON, or a commented answers file to fill in (yaml)",
+    )
     check = commands.add_parser("check", parents=[common], help="load and validate rule files")
     check.add_argument(
         "paths",
@@ -138,7 +159,11 @@ def _parser() -> argparse.ArgumentParser:
         "graph", parents=[common], help="draw questions -> findings -> suggestions"
     )
     graph.add_argument(
-        "--format", choices=("mermaid", "dot"), default="mermaid", dest="graph_format"
+        "--format",
+        choices=("mermaid", "dot"),
+        default="mermaid",
+        dest="graph_format",
+        help="Mermaid, which GitHub draws (default), or Graphviz dot: pipe it to 'dot -Tpng'",
     )
     graph.add_argument(
         "--focus", metavar="ID", help="only what connects to this question, finding or suggestion"
@@ -149,7 +174,11 @@ def _parser() -> argparse.ArgumentParser:
         help="past episodes, what helped, a chart per month; or export or forget them",
     )
     history.add_argument(
-        "--format", choices=("text", "json", "csv"), default="text", dest="history_format"
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
+        dest="history_format",
+        help="a table and a chart to read (default), JSON, or CSV for a spreadsheet",
     )
     history.add_argument("--forget", action="store_true", help="delete the journal (asks first)")
     history.add_argument("--yes", action="store_true", help="with --forget: do not ask")
@@ -175,12 +204,16 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="why a rule or suggestion fired or not; without --answers, it in plain words",
     )
-    explain.add_argument("name", metavar="RULE_OR_SUGGESTION")
+    explain.add_argument("name", metavar="RULE_OR_SUGGESTION", help="a rule's or a suggestion's id")
     explain.add_argument(
         "--answers",
         dest="explain_answers",
         metavar="FILE",
         help="YAML or JSON answers to explain it against ('-' reads stdin)",
+    )
+    helper = commands.add_parser("help", help="this help, or a command's: spasm-triage help check")
+    helper.add_argument(
+        "topic", nargs="?", metavar="COMMAND", help="the command to explain (default: all)"
     )
     return parser
 
@@ -194,7 +227,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr or sys.__stderr__,
         )
         return EXIT_USAGE
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "help":
+        return _help(parser, args.topic)
     try:
         code = _run(args)
         sys.stdout.flush()  # here, where a failure is reported, not at exit
@@ -209,6 +245,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
         _silence_stdout()
         return EXIT_RULES
+
+
+def _help(parser: argparse.ArgumentParser, topic: str | None) -> int:
+    if topic is None:
+        parser.print_help()
+        return EXIT_OK
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        chosen = getattr(action, "choices", None) or {}
+        if topic in chosen:
+            chosen[topic].print_help()
+            return EXIT_OK
+        from triage.errors import did_you_mean
+
+        known = ", ".join(c for c in chosen if c != "help")
+        print(
+            f"spasm-triage: no command '{topic}'{did_you_mean(topic, chosen)}; commands: {known}",
+            file=sys.stderr,
+        )
+    return EXIT_USAGE
 
 
 def _silence_stdout() -> None:

@@ -24,6 +24,11 @@ def questions(fmt: str, rules: list[Path]) -> int:
     from triage import loading
 
     kb = loading.load(rules)
+    if fmt == "yaml":
+        from triage.template import answers_template
+
+        sys.stdout.write(answers_template(kb))
+        return EXIT_OK
     listing = [
         {
             "id": q.id,
