@@ -4,6 +4,8 @@ owner-only permissions, and the history, follow-up and forget commands."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -281,14 +283,24 @@ def test_history_shows_episodes_a_chart_exports_and_forgets(tmp_path: Path) -> N
         journal.follow_up(cid, set(), {"heat_for_pain"}, set())
     text = run_cli("--journal", str(path), "history", env={"COLUMNS": "120"})
     assert text.returncode == 0
-    assert "Your spasm journal" in text.stdout and "Use heat for short-term relief" in text.stdout
+    assert "Your spasm journal: 2 episodes, 3 consultations" in text.stdout
+    assert "Use heat for short-term relief" in text.stdout
+    assert "What to do now" in text.stdout and "self_care" not in text.stdout  # the tier's title
+    first = days_ago(70).astimezone()
+    assert f"{first.day} {first:%b %Y, %H:%M}" in text.stdout  # when, in the person's clock
     chart = [line for line in text.stdout.splitlines() if line.startswith("  20")]
     assert len(chart) == 12 and sum(line.count("█") for line in chart) == 2  # 2 episodes
     exported = json.loads(run_cli("--journal", str(path), "history", "--format", "json").stdout)
     assert len(exported) == 3 and exported[-1]["advice"][0]["helped"] is True
     rows = run_cli("--journal", str(path), "history", "--format", "csv").stdout.splitlines()
-    assert rows[0].startswith("consultation,finished,tier,answers,rank,suggestion")
+    assert rows[0] == (
+        "consultation,finished,date,time,tier,result,answers,rank,suggestion,advice,"
+        "suggestion_tier,confidence,tried,helped"
+    )
     assert len(rows) == 1 + 3 * len(ADVICE)
+    table = list(csv.DictReader(io.StringIO("\n".join(rows))))
+    assert table[0]["result"] == "What to do now" and table[0]["answers"] == "fever: no"
+    assert table[0]["date"] == f"{days_ago(70).astimezone():%Y-%m-%d}"
     refused = run_cli("--journal", str(path), "history", "--forget")
     assert refused.returncode == 2 and path.exists()
     gone = run_cli("--journal", str(path), "history", "--forget", "--yes")
@@ -351,3 +363,21 @@ def test_episodes_split_exactly_where_a_week_passes_without_a_consultation(
         assert group and all(b.finished - a.finished <= week for a, b in pairwise(group))
     for before, after in pairwise(groups):
         assert after[0].finished - before[-1].finished > week
+
+
+def test_follow_up_says_exactly_what_changes_next_time(tmp_path: Path) -> None:
+    """'What helped is ranked up' was said of everything; it holds where a rule reads it from
+    the journal (heat has one, keeping active has none), and the warning signs are not
+    something to try."""
+    path = tmp_path / "j.sqlite3"
+    advice = [*ADVICE, ("when_to_get_help", "self_care", 0.9)]
+    with Journal(path) as journal:
+        journal.record({"fever": "no"}, "self_care", advice, "kb", when=days_ago(1))
+    done = run_cli(
+        "--journal", str(path), "follow-up", "--helped", "heat_for_pain", "--helped", "stay_active"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Next time this is ranked up, and says it helped you: Use heat" in done.stdout
+    assert "no rule ranks it up yet): Keep moving gently" in done.stdout
+    net = run_cli("--journal", str(path), "follow-up", "--tried", "when_to_get_help")
+    assert net.returncode == 2 and "not something to try" in net.stderr

@@ -5,10 +5,13 @@ from __future__ import annotations
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triage.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RULES, EXIT_USAGE, RulesError
 from triage.journal_check import short
+
+if TYPE_CHECKING:
+    from triage.model import KnowledgeBase
 
 
 def journal_path(journal_at: str | None) -> Path:
@@ -40,19 +43,16 @@ def history(fmt: str, forget: bool, yes: bool, rules: list[Path], journal_at: st
             print(f"spasm-triage: {exc}", file=sys.stderr)
             return EXIT_RULES
     try:
+        kb = _rules_or_none(rules)
         if fmt in ("json", "csv"):
             entries = journal.iter_entries() if journal is not None else iter(())
-            write = journal_view.write_json if fmt == "json" else journal_view.write_csv
-            write(sys.stdout, entries)
+            if fmt == "json":
+                journal_view.write_json(sys.stdout, entries)
+            else:
+                journal_view.write_csv(sys.stdout, entries, kb)
         else:
             from rich.console import Console
 
-            from triage import loading
-
-            try:
-                kb = loading.load(rules)
-            except RulesError:
-                kb = None  # the history still shows, with ids for titles
             if journal is None:
                 latest, total, times = [], 0, []
             else:
@@ -149,7 +149,6 @@ def follow_up(
     rules: list[Path],
     journal_at: str | None,
 ) -> int:
-    from triage import journal_view, loading
     from triage.errors import did_you_mean
     from triage.journal import Journal, JournalError
 
@@ -180,8 +179,17 @@ def follow_up(
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        given = [a["suggestion"] for a in last.advice]
+        kb = _rules_or_none(rules)
+        nets = {sid for sid, s in kb.suggestions.items() if s.safety_net} if kb else set()
+        given = [a["suggestion"] for a in last.advice if a["suggestion"] not in nets]
         unknown = sorted((tried | helped | not_helped) - set(given))
+        if unknown and unknown[0] in nets:
+            print(
+                f"spasm-triage: '{unknown[0]}' is the list of signs to watch for, not something "
+                "to try; that consultation advised: " + ", ".join(given),
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         if unknown:
             print(
                 f"spasm-triage: '{unknown[0]}' was not advised on "
@@ -199,36 +207,70 @@ def follow_up(
                 )
                 return EXIT_USAGE
             try:
-                tried, helped, not_helped = _ask_follow_up(last, rules)
+                tried, helped, not_helped = _ask_follow_up(last, given, kb)
             except (KeyboardInterrupt, EOFError):
                 print("\nspasm-triage: stopped; nothing was recorded.", file=sys.stderr)
                 return EXIT_INTERRUPTED
         journal.follow_up(last.id, tried, helped, not_helped)
-    try:
-        kb = loading.load(rules)
-    except RulesError:
-        kb = None
-    names = ", ".join(journal_view.title(kb, s) for s in sorted(helped)) or "nothing yet"
-    print(
-        f"Recorded for {last.finished.astimezone():%Y-%m-%d}: tried {len(tried | helped | not_helped)}, "
-        f"helped: {names}. Next time, what helped is ranked up."
-    )
+    print(_recorded(last, tried | helped | not_helped, helped, kb))
     return EXIT_OK
 
 
-def _ask_follow_up(last: Any, rules: list[Path]) -> tuple[set[str], set[str], set[str]]:
-    import questionary
-
-    from triage import journal_view, loading
+def _rules_or_none(rules: list[Path]) -> KnowledgeBase | None:
+    from triage import loading
 
     try:
-        kb = loading.load(rules)
+        return loading.load(rules)
     except RulesError:
-        kb = None
-    choices = [
-        questionary.Choice(journal_view.title(kb, a["suggestion"]), a["suggestion"])
-        for a in last.advice
-    ]
+        return None  # the journal still works, with ids for titles
+
+
+def _recorded(last: Any, tried: set[str], helped: set[str], kb: KnowledgeBase | None) -> str:
+    """What was kept, and exactly what it changes next time: advice that helped is ranked up
+    only where a rule reads it from the journal (rules/history.yaml)."""
+    from triage import journal_view
+
+    said = f"Recorded for {journal_view.when(last.finished)}: tried {len(tried)}"
+    if not helped:
+        return f"{said}; nothing helped, so far."
+    raised = _ranked_up_when_helped(kb)
+    up = [journal_view.title(kb, s) for s in sorted(helped) if s in raised]
+    kept = [journal_view.title(kb, s) for s in sorted(helped) if s not in raised]
+    parts = [f"{said}; helped: {', '.join(up + kept)}."]
+    if up:
+        parts.append(f"Next time this is ranked up, and says it helped you: {', '.join(up)}.")
+    if kept:
+        parts.append(f"Kept in your journal (no rule ranks it up yet): {', '.join(kept)}.")
+    return " ".join(parts)
+
+
+def _ranked_up_when_helped(kb: KnowledgeBase | None) -> set[str]:
+    """The suggestions a rule makes because the journal says they helped."""
+    if kb is None:
+        return set()
+    from triage.conditions import AnswerTest, leaves
+
+    helped_questions = {q.id for q in kb.questions.values() if q.journal == "helped"}
+    raised = set()
+    for rule in kb.rules:
+        named = {
+            str(value)
+            for test, negated in leaves(rule.when)
+            if isinstance(test, AnswerTest) and not negated and test.question in helped_questions
+            for value in (test.value if isinstance(test.value, tuple) else (test.value,))
+        }
+        raised |= named & {ref.id for ref in rule.suggest}
+    return raised
+
+
+def _ask_follow_up(
+    last: Any, given: list[str], kb: KnowledgeBase | None
+) -> tuple[set[str], set[str], set[str]]:
+    import questionary
+
+    from triage import journal_view
+
+    choices = [questionary.Choice(journal_view.title(kb, sid), sid) for sid in given]
     tried = set(
         questionary.checkbox(
             f"Your consultation of {last.finished.astimezone():%Y-%m-%d}: which of these did you try?",
