@@ -286,6 +286,9 @@ def _run(args: argparse.Namespace) -> int:
         if args.command in ("questions", "check", "test", "evaluate", "schema", "graph", "explain"):
             from triage import cli_authoring as authoring
 
+            if args.command in ("check", "test", "explain") and not getattr(args, "paths", None):
+                authoring.note_if_clone_is_not_used()
+
             if args.command == "questions":
                 return authoring.questions(args.list_format, rules)
             if args.command == "check":

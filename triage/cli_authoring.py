@@ -221,6 +221,27 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def note_if_clone_is_not_used() -> None:
+    """Run from a clone whose rules/ is not the one in use (a non-editable install), a rule
+    author's edits would be silently ignored: say so."""
+    from triage.loading import shipped_rules_dir
+
+    here = Path.cwd()
+    project = here / "pyproject.toml"
+    try:
+        is_clone = (here / "rules" / "about.yaml").is_file() and (
+            'name = "spasm-triage"' in project.read_text(encoding="utf-8")
+        )
+    except OSError:
+        return
+    if is_clone and (here / "rules").resolve() != shipped_rules_dir().resolve():
+        print(
+            f"spasm-triage: note: using the installed rules ({shipped_rules_dir()}), not this "
+            "clone's rules/; to work on them here: pip install -e .",
+            file=sys.stderr,
+        )
+
+
 def _has_about(files: list[Path]) -> bool:
     """Whether the files hold a whole knowledge base: one of them has the 'about' block."""
     import re
