@@ -285,7 +285,7 @@ def _unfired(
         personal_text(suggestion, kb, answers),
         because,
         0,
-        bool(because),
+        any(reason.facts for reason in because),
     )
 
 
