@@ -62,8 +62,10 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
     guarded = set(kb.about.protected_tiers)
     debated = {d.preferred.id: d for d in result.disagreements}
 
-    for group in result.groups():
-        lines.append(Line("heading", group.title, tier=group.key, gap=True))
+    for index, group in enumerate(result.groups()):
+        # The result's own tier needs no heading of its own: the banner above says it.
+        if index or group.key != result.tier:
+            lines.append(Line("heading", group.title, tier=group.key, gap=True))
         shown = group.items
         if not full and group.key not in guarded:
             shown = group.items[: words.per_group]
@@ -111,7 +113,7 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
     left = result.left_out_line
     if left:
         extra = "" if full else " (--full lists them)"
-        lines.append(Line("note", f"{left} ({len(result.left_out)} left out{extra})", gap=True))
+        lines.append(Line("note", f"{left} ({len(result.left_out)} left out{extra}).", gap=True))
         if full:
             for advice in result.left_out:
                 lines.append(Line("bullet", advice.suggestion.title, "-"))
@@ -120,7 +122,7 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
         cited = "; ".join(
             f"[{sources.number(sid)}] {_short_title(kb.sources[sid].title)}" for sid in sources.order
         )
-        lines.append(Line("source", cited, "Sources:", gap=True))
+        lines.append(Line("source", cited, "Sources:"))
     elif sources.order:
         lines.append(Line("heading", "Sources", gap=True))
         for sid in sources.order:
@@ -132,7 +134,7 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
                 text += f" (saved copy: {source.file})"
             lines.append(Line("source", text, f"[{sources.number(sid)}]"))
     disclaimer = result.disclaimer if full or not words.disclaimer_short else words.disclaimer_short
-    lines.append(Line("disclaimer", disclaimer, gap=True))
+    lines.append(Line("disclaimer", disclaimer, gap=full))
     return lines, sources
 
 

@@ -218,7 +218,7 @@ def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Res
     reported: list[str] = []
     for a in ranked:
         if a.tier in guarded:
-            for text in flat_answers(a.because):
+            for text in flat_answers(a.because, kb):
                 if text not in reported:
                     reported.append(text)
     return Result(
@@ -233,12 +233,16 @@ def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Res
     )
 
 
-def flat_answers(because: tuple[RuleReason, ...]) -> list[str]:
-    """The answers behind a piece of advice, through its findings: what the person reported."""
+def flat_answers(because: tuple[RuleReason, ...], kb: KnowledgeBase) -> list[str]:
+    """The answers behind a piece of advice, through its findings: what the person reported
+    (a "yes" reads as the sign itself)."""
     out: list[str] = []
     for rule in because:
         for fact in rule.facts:
-            found = [fact.text] if fact.kind == "answer" else flat_answers(fact.because)
+            if fact.kind == "answer":
+                found = [kb.questions[fact.id].short if fact.value == "yes" else fact.text]
+            else:
+                found = flat_answers(fact.because, kb)
             out += [text for text in found if text not in out]
     return out
 
