@@ -42,7 +42,7 @@ class Sources:
             number = self.order.index(cite.source) + 1
             if number not in numbers:
                 numbers.append(number)
-        return "[" + ", ".join(str(n) for n in numbers) + "]"
+        return "[" + ",".join(str(n) for n in numbers) + "]"
 
     def number(self, source: str) -> int:
         return self.order.index(source) + 1
@@ -61,6 +61,7 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
     lines.append(Line("action", result.action or "", tier=result.tier))
     guarded = set(kb.about.protected_tiers)
     debated = {d.preferred.id: d for d in result.disagreements}
+    listed: set[str] = set()  # the items shown, so a disagreement can point at its number
 
     for index, group in enumerate(result.groups()):
         # The result's own tier needs no heading of its own: the banner above says it.
@@ -69,6 +70,7 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
         shown = group.items
         if not full and group.key not in guarded:
             shown = group.items[: words.per_group]
+        listed.update(a.id for _, a in shown)
         for number, advice in shown:
             protected = advice.tier in guarded
             text = advice.text if (full or protected) else _short(advice)
@@ -81,17 +83,19 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
         if rest:
             lines.append(Line("note", f"+ {rest} more (--full shows them)"))
     if result.reported and result.tier in guarded:
-        lines.append(
-            Line("note", f"{words.reported_title}: {'; '.join(result.reported)}.", gap=True)
-        )
+        lines.append(Line("note", f"{words.reported_title}: {'; '.join(result.reported)}."))
 
-    numbers = {a.id: n for g in result.groups() for n, a in g.items}
+    numbers = {a.id: n for g in result.groups() for n, a in g.items if a.id in listed}
     for debate in result.disagreements:
         d = debate.disagreement
         preferred = numbers.get(debate.preferred.id)
         head = f"Where the advice disagrees: {d.topic}"
         lines.append(Line("heading", head, gap=True))
-        we = f"We suggest {preferred}." if preferred else f"We suggest: {debate.preferred.text}"
+        we = (
+            f"We suggest {preferred}."
+            if preferred
+            else f"We suggest: {debate.preferred.suggestion.short_text} {sources.refs(debate.preferred)}"
+        )
         for other in debate.dissent:
             view = other.text if full else other.suggestion.short_text
             lines.append(
@@ -112,8 +116,8 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
                 lines.extend(_details(advice, sources))
     left = result.left_out_line
     if left:
-        extra = "" if full else " (--full lists them)"
-        lines.append(Line("note", f"{left} ({len(result.left_out)} left out{extra}).", gap=True))
+        extra = "" if full else "; --full lists them"
+        lines.append(Line("note", f"{left} ({len(result.left_out)} items left out{extra})."))
         if full:
             for advice in result.left_out:
                 lines.append(Line("bullet", advice.suggestion.title, "-"))
@@ -138,11 +142,13 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
     return lines, sources
 
 
-def _short_title(title: str) -> str:
+def _short_title(title: str, limit: int = 40) -> str:
     """A source's name without its subtitle, for the one-paragraph list of the short result."""
     for cut in (" (", ": "):
         if cut in title[8:]:
             title = title[: title.index(cut, 8)]
+    if len(title) > limit:
+        title = title[:limit].rsplit(" ", 1)[0] + "…"
     return title
 
 

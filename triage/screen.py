@@ -4,7 +4,7 @@ Every word of advice comes from the rules; this module only lays it out."""
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -63,24 +63,27 @@ def result(console: Console, outcome: Result, kb: KnowledgeBase, *, full: bool =
         return
     style = TIER_STYLE[outcome.tier]
     title, action, *rest = lines
-    console.print(
+    parts: list[RenderableType] = [
         Panel(Text(action.text, style=style), title=title.text, title_align="left", expand=False)
-    )
+    ]
     for line in rest:
         if line.gap:
-            console.print()
+            parts.append(Text(""))
         if line.kind == "heading":
-            console.print(Text(line.text, style=TIER_STYLE.get(line.tier or "", "bold")))
+            parts.append(Text(line.text, style=TIER_STYLE.get(line.tier or "", "bold")))
         elif line.kind in ("item", "bullet", "source"):
-            console.print(_hanging(line.mark, Text(line.text)))
+            parts.append(_hanging(line.mark, Text(line.text)))
         elif line.kind == "detail":
-            console.print(_hanging("", Text(line.text, style="dim")))
+            parts.append(_hanging("", Text(line.text, style="dim")))
         elif line.kind == "disclaimer":
-            console.print(Text(line.text, style="dim"))
+            parts.append(Text(line.text, style="dim"))
         else:
-            console.print(Text(line.text, style="italic"))
-    # The action once more at the bottom: on a long result it is on the last screen too.
-    if outcome.tier in kb.about.protected_tiers:
+            parts.append(Text(line.text, style="italic"))
+    height = sum(len(console.render_lines(part, console.options)) for part in parts)
+    for part in parts:
+        console.print(part)
+    # Taller than the terminal: the red-flag action once more, so it is on the last screen too.
+    if outcome.tier in kb.about.protected_tiers and height > console.height - 2:
         console.print(Text(action.text, style=style))
 
 
