@@ -116,11 +116,8 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
                 lines.extend(_details(advice, sources))
     left = result.left_out_line
     if left:
-        extra = "" if full else "; --full lists them"
+        extra = "" if full else "; the JSON output lists them"
         lines.append(Line("note", f"{left} ({len(result.left_out)} items left out{extra})."))
-        if full:
-            for advice in result.left_out:
-                lines.append(Line("bullet", advice.suggestion.title, "-"))
 
     if sources.order and not full:
         cited = "; ".join(
