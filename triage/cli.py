@@ -346,7 +346,7 @@ def _record(
         return
     import sqlite3
 
-    from triage.answers import Answers, in_words
+    from triage.answers import in_words
 
     own = {q: v for q, v in values.items() if not kb.questions[q].journal}
     try:

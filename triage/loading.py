@@ -730,13 +730,11 @@ def _about(
         tier: TierPolicy(tuple(spec["drop"]), spec["left_out"])
         for tier, spec in (raw.get("policy") or {}).items()
     }
-    given = raw.get("result") or {}
-    words = ResultWords(
-        **{
-            key: tuple(value) if isinstance(value, list) else value
-            for key, value in given.items()
-        }
-    )
+    given: dict[str, Any] = {
+        key: tuple(value) if isinstance(value, list) else value
+        for key, value in (raw.get("result") or {}).items()
+    }
+    words = ResultWords(**given)
     return About(
         raw["disclaimer"],
         intro,

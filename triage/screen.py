@@ -96,7 +96,7 @@ def offer_full(console: Console) -> bool:
         choices=["Done", "Show why and sources"],
         default="Done",
     ).ask()
-    return choice == "Show why and sources"
+    return bool(choice == "Show why and sources")
 
 
 def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> None:
