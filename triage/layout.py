@@ -63,7 +63,9 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
     debated = {d.preferred.id: d for d in result.disagreements}
     listed: set[str] = set()  # the items shown, so a disagreement can point at its number
 
-    for index, group in enumerate(result.groups()):
+    groups = result.groups()
+    said_signs = False
+    for index, group in enumerate(groups):
         # The result's own tier needs no heading of its own: the banner above says it.
         if index or group.key != result.tier:
             lines.append(Line("heading", group.title, tier=group.key, gap=True))
@@ -82,8 +84,12 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
         rest = len(group.items) - len(shown)
         if rest:
             lines.append(Line("note", f"+ {rest} more (--full shows them)"))
-    if result.reported and result.tier in guarded:
-        lines.append(Line("note", f"{words.reported_title}: {'; '.join(result.reported)}."))
+        # The signs reported go with the red-flag advice they led to, before anything else.
+        if group.key in guarded and not said_signs and result.reported:
+            following = groups[index + 1].key if index + 1 < len(groups) else None
+            if following not in guarded:
+                lines.append(Line("note", f"{words.reported_title}: {'; '.join(result.reported)}."))
+                said_signs = True
 
     numbers = {a.id: n for g in result.groups() for n, a in g.items if a.id in listed}
     for debate in result.disagreements:
