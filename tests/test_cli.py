@@ -38,11 +38,13 @@ def test_answers_from_stdin_in_json() -> None:
 
 def test_text_and_markdown_show_tiers_sources_and_the_disclaimer() -> None:
     for fmt in ("text", "markdown"):
-        done = run_cli("--answers", str(AK47), "--format", fmt)
+        done = run_cli("--answers", str(AK47), "--format", fmt, "--full")
         assert done.returncode == 0, done.stderr
         assert "not a diagnosis" in done.stdout
         assert "Shadowzz4" in done.stdout and "tail" in done.stdout
     assert done.stdout.startswith("# spasm-triage")
+    short = run_cli("--answers", str(AK47))
+    assert "Not a diagnosis" in short.stdout and "Shadowzz4" not in short.stdout
 
 
 def test_questions_lists_every_question_with_its_type_and_choices(shipped) -> None:  # type: ignore[no-untyped-def]
@@ -94,7 +96,7 @@ def test_check_shows_the_offending_line_with_a_caret_and_fails_warnings_only_if_
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         f"{directory}/typo.yaml:5:5: E003: unknown key 'sugest' in rule 'r' (did you mean "
-        "'suggest'?); allowed: id, when, conclude, suggest, confidence, priority, replace",
+        "'suggest'?); allowed: id, when, conclude, suggest, confidence, priority, replace, for_everyone",
         " 5 |     sugest: x",
         "   |     ^",
         "1 error, 0 warnings in 2 files",

@@ -139,7 +139,9 @@ def test_an_emergency_on_top_of_a_lifters_answers_puts_the_emergency_first(
     assert not {a.tier for a in result.advice} & {"training", "prevention"}
     assert {a.id for a in result.left_out} >= {"banded_good_mornings", "belt_when_benching"}
     assert "stay_active" not in ids(result)  # not "keep moving" before being seen
-    assert any(a.suggestion.safety_net for a in result.advice)
+    # Nothing to do at home (about.policy): no self-care, and no safety net beside "go now".
+    assert not {a.tier for a in result.advice} & {"self_care", "see_clinician"}
+    assert "tell_the_clinician" in ids(result)
 
 
 # Every heuristic the issue names, with a poster who gave it (issue 2, "The content").

@@ -44,7 +44,7 @@ rules:
 """,
     ) == [
         "test.yaml:8:5: E003: unknown key 'sugest' in rule 'r' (did you mean 'suggest'?); "
-        "allowed: id, when, conclude, suggest, confidence, priority, replace",
+        "allowed: id, when, conclude, suggest, confidence, priority, replace, for_everyone",
     ]
 
 

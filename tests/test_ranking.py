@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import consult, make_kb
+from conftest import BASE, consult, make_kb
+
+from triage.errors import RulesError
 
 SUGGESTIONS = """
 suggestions:
@@ -66,12 +68,84 @@ def test_tier_first_then_confidence(tmp_path: Path) -> None:
     assert [a.id for a in result.advice] == ["see_gp", "walk", "heat", "lighter", "bands"]
 
 
-def test_an_emergency_comes_first_and_drops_training_and_prevention(tmp_path: Path) -> None:
-    kb = kb_with(tmp_path, ALWAYS + "  - {id: ces, when: {numb: yes}, suggest: go_now}\n")
+POLICY = BASE.replace(
+    "  weight_unit_question: weight_unit\n",
+    "  weight_unit_question: weight_unit\n"
+    "  protected: {tiers: [emergency, urgent]}\n"
+    "  policy:\n"
+    "    emergency: {drop: [self_care, training, prevention], left_out: Nothing at home.}\n",
+)
+
+
+def test_the_tier_policy_in_the_rules_decides_what_an_emergency_drops(tmp_path: Path) -> None:
+    rules = QUESTIONS + SUGGESTIONS + "rules:\n" + ALWAYS
+    rules += "  - {id: ces, when: {numb: yes}, suggest: go_now}\n"
+    kb = make_kb(tmp_path, rules, base=POLICY)
     result = consult(kb, {"numb": "yes"})
     assert result.tier == "emergency"
-    assert [a.id for a in result.advice] == ["go_now", "walk", "heat"]
-    assert {a.id for a in result.left_out} == {"lighter", "bands"}
+    assert [a.id for a in result.advice] == ["go_now"]
+    assert {a.id for a in result.left_out} == {"walk", "heat", "lighter", "bands"}
+    assert result.left_out_line == "Nothing at home."
+    # Without a policy, nothing is dropped: the policy is knowledge, not code.
+    plain = consult(kb_with(tmp_path / "plain", rules.split("rules:\n")[1]), {"numb": "yes"})
+    assert [a.id for a in plain.advice] == ["go_now", "walk", "heat", "lighter", "bands"]
+
+
+def test_a_policy_may_never_drop_a_protected_tier(tmp_path: Path) -> None:
+    base = POLICY.replace("drop: [self_care,", "drop: [urgent, self_care,")
+    with pytest.raises(RulesError) as caught:
+        make_kb(tmp_path, QUESTIONS + SUGGESTIONS + "rules:\n" + ALWAYS, base=base)
+    assert "may not leave out urgent advice" in str(caught.value.problems[0])
+
+
+def test_protected_advice_may_not_say_when_it_does_not_apply(tmp_path: Path) -> None:
+    rules = (QUESTIONS + SUGGESTIONS).replace(
+        "text: Go to the emergency department now.,",
+        "text: Go to the emergency department now., unless: {old: {at_least: 50}},",
+    )
+    with pytest.raises(RulesError) as caught:
+        make_kb(tmp_path, rules + "rules:\n" + ALWAYS + "  - {id: c, when: {numb: yes}, suggest: go_now}\n", base=POLICY)
+    assert "may not say when it does not apply" in str(caught.value.problems[0])
+
+
+def test_unless_leaves_advice_out_whatever_rule_makes_it(tmp_path: Path) -> None:
+    rules = (QUESTIONS + SUGGESTIONS).replace(
+        "text: Use heat., confidence: 0.6,", "text: Use heat., confidence: 0.6, unless: {sore: no},"
+    )
+    rules += "rules:\n" + ALWAYS + "  - {id: sore_heat, when: {tight: yes}, suggest: heat}\n"
+    kb = make_kb(tmp_path, rules)
+    assert "heat" in [a.id for a in consult(kb, {"tight": "yes"}).advice]
+    result = consult(kb, {"tight": "yes", "sore": "no"})
+    assert "heat" not in [a.id for a in result.advice]
+    assert [a.id for a in result.not_applicable] == ["heat"]
+
+
+def test_advice_from_your_answers_ranks_above_advice_for_everyone(tmp_path: Path) -> None:
+    kb = kb_with(tmp_path, ALWAYS + "  - {id: sore_back_off, when: {sore: yes}, suggest: back_off}\n")
+    result = consult(kb, {"sore": "yes"})
+    # back_off is training advice at 0.5, below self-care at 0.8, but it fits this person.
+    assert [a.id for a in result.advice] == ["back_off", "walk", "heat", "lighter", "bands"]
+    groups = result.groups()
+    assert [(g.key, [a.id for _, a in g.items]) for g in groups] == [
+        ("personal", ["back_off"]),
+        ("generic", ["walk", "heat", "lighter", "bands"]),
+    ]
+    # A guard is not a fit: a rule marked for_everyone ranks with the advice for everyone.
+    guard = "  - {id: sore_back_off, when: {sore: no}, suggest: back_off, for_everyone: true}\n"
+    plain = consult(kb_with(tmp_path / "guard", ALWAYS + guard), {"sore": "no"})
+    assert [a.id for a in plain.advice][:2] == ["walk", "heat"]
+    assert not next(a for a in plain.advice if a.id == "back_off").personal
+
+
+def test_clinical_advice_stays_above_anything_personal(tmp_path: Path) -> None:
+    kb = kb_with(
+        tmp_path,
+        ALWAYS
+        + "  - {id: sore_back_off, when: {sore: yes}, suggest: back_off}\n"
+        + "  - {id: age, when: {old: {at_least: 50}}, suggest: see_gp}\n",
+    )
+    result = consult(kb, {"sore": "yes", "old": 60})
+    assert [a.id for a in result.advice][:2] == ["see_gp", "back_off"]
 
 
 def test_several_rules_combine_their_confidence(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The results screen: grouped by tier with because and sources, and NO_COLOR honoured."""
+"""The results screen: the short first screen (the action, what fits you, the rest on request),
+the full one with because and sources, and NO_COLOR honoured."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from triage.engine import Engine
 from triage.model import KnowledgeBase
 
 
-def render(kb: KnowledgeBase, engine: Engine) -> str:
+def render(kb: KnowledgeBase, engine: Engine, *, full: bool = True, width: int = 100) -> str:
     given = answers.read_bytes((CASES / "bench_op.yaml").read_bytes(), "case", kb)
     out = io.StringIO()
     screen.result(
-        Console(file=out, force_terminal=True, width=100),
+        Console(file=out, force_terminal=True, width=width, height=50),
         ranking.rank(kb, given, engine.consult(given)),
         kb,
+        full=full,
     )
     return out.getvalue()
 
@@ -32,14 +34,25 @@ def test_results_are_grouped_by_tier_with_reasons_sources_and_the_dissent(
     shown = re.sub(
         r"\x1b\[[0-9;]*m", "", render(shipped, shipped_engine)
     )  # bold stays; compare text
-    order = [
-        shown.index(shipped.about.tiers[t].title) for t in ("self_care", "training", "prevention")
-    ]
+    words = shipped.about.words
+    order = [shown.index(words.personal_title), shown.index(words.generic_title)]
     assert order == sorted(order)
     assert "because: lifts in your training: Deadlift" in shown
     assert "unnamed reply 1" in shown and "Where the advice disagrees" in shown
-    assert "Get help if things change" in shown
+    assert words.safety_net_title in shown
     assert shipped.about.disclaimer.split(".")[0] in " ".join(shown.split())
+
+
+def test_the_first_screen_is_short_and_names_each_source_once(
+    shipped: KnowledgeBase, shipped_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", render(shipped, shipped_engine, full=False))
+    lines = shown.rstrip("\n").split("\n")
+    assert len(lines) <= 40
+    assert "(--full shows them)" in shown and "because:" not in shown
+    assert shown.count("Lower Back Spasms from Bench") == 1  # the source, listed once
+    assert shipped.about.tiers["self_care"].action in shown
 
 
 def test_no_color_turns_colour_off(

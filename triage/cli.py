@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -81,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--save", metavar="FILE", help="also write the advice as Markdown, e.g. for a physio"
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="show everything: every item, its confidence, why, and each source's quote",
     )
     # --rules and --journal go before a command or after it. Given after, SUPPRESS keeps the
     # command's own default from erasing one given before.
@@ -316,8 +322,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.demo:
             return _demo(args.format, rules)
         if args.answers is not None and not args.interactive:
-            return _consult(args.answers, args.format, args.save, rules, journal_at)
-        return _interactive(args.answers, args.resume, args.save, rules, journal_at)
+            return _consult(args.answers, args.format, args.save, rules, journal_at, args.full)
+        return _interactive(args.answers, args.resume, args.save, rules, journal_at, args.full)
     except TriageError as exc:
         show_codes = not isinstance(exc, AnswersError)
         for problem in exc.problems:
@@ -341,7 +347,12 @@ def _packs(given: list[str] | None) -> list[Path]:
 
 
 def _consult(
-    answers_path: str, fmt: str, save: str | None, rules: list[Path], journal_at: str | None
+    answers_path: str,
+    fmt: str,
+    save: str | None,
+    rules: list[Path],
+    journal_at: str | None,
+    full: bool = False,
 ) -> int:
     from triage import loading, ranking, report
     from triage.engine import Engine
@@ -355,11 +366,17 @@ def _consult(
     with_history, journal = _with_history(kb, given.values, given.weight_units, journal)
     engine = Engine(kb, possible_rules(kb, dict(with_history.values)))
     result = ranking.rank(kb, with_history, engine.consult(with_history))
-    render = {"json": report.to_json, "markdown": report.to_markdown, "text": report.to_text}[fmt]
-    sys.stdout.write(render(result, kb).rstrip("\n") + "\n")
+    if fmt == "json":
+        out = report.to_json(result, kb)
+    elif fmt == "markdown":
+        out = report.to_markdown(result, kb, with_history)
+    else:
+        # Wrapped to the terminal (COLUMNS when set); plain, without colour, always.
+        out = report.to_text(result, kb, width=shutil.get_terminal_size().columns, full=full)
+    sys.stdout.write(out.rstrip("\n") + "\n")
     _record(journal, kb, given.values, given.weight_units, result)
     if save:
-        return _save(save, report.to_markdown(result, kb))
+        return _save(save, report.to_markdown(result, kb, with_history))
     return EXIT_OK
 
 
@@ -489,7 +506,12 @@ def _save(path: str, markdown: str) -> int:
 
 
 def _interactive(
-    prefill: str | None, resume: bool, save: str | None, rules: list[Path], journal_at: str | None
+    prefill: str | None,
+    resume: bool,
+    save: str | None,
+    rules: list[Path],
+    journal_at: str | None,
+    full: bool = False,
 ) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(
@@ -503,7 +525,7 @@ def _interactive(
     from rich.console import Console
 
     from triage import cli_drafts, loading, report, screen
-    from triage.answers import in_words
+    from triage.answers import Answers, in_words
     from triage.journal import DamagedJournal
     from triage.questionnaire import Session, Terminal
     from triage.relevance import Progress
@@ -591,10 +613,13 @@ def _interactive(
         if journal is not None:
             journal.close()
         return EXIT_INTERRUPTED
-    screen.result(console, result, kb)
+    screen.result(console, result, kb, full=full)
     _record(journal, kb, session.progress.values, session.progress.weight_units, result, draft)
+    if not full and screen.offer_full(console):
+        screen.result(console, result, kb, full=True)
     if save:
-        return _save(save, report.to_markdown(result, kb))
+        given = Answers(dict(session.progress.values), dict(session.progress.weight_units))
+        return _save(save, report.to_markdown(result, kb, given))
     return EXIT_OK
 
 

@@ -164,9 +164,13 @@ def explain_command(name: str, answers_path: str | None, rules: list[Path]) -> i
         if name in by_id
         else [r for r in kb.rules if any(ref.id == name for ref in r.suggest)]
     )
+    unless = kb.suggestions[name].unless if name in kb.suggestions and name not in by_id else None
     if answers_path is None:
         if name in kb.suggestions and name not in by_id:
             print(f"suggestion '{name}': made by {len(makers)} rule(s)")
+        if unless is not None:
+            print("  does not apply (unless):")
+            print("\n".join(explain.describe(unless, kb, "    ")))
         for rule in makers:
             print("\n".join(explain.describe_rule(rule, kb)))
         return EXIT_OK
@@ -183,8 +187,16 @@ def explain_command(name: str, answers_path: str | None, rules: list[Path]) -> i
                 f"{made.confidence:.0%}, #{list(result.advice).index(made) + 1} of "
                 f"{len(result.advice)}"
             )
+        elif any(a.id == name for a in result.not_applicable):
+            print(f"suggestion '{name}' is not in the advice: it was made, but does not apply")
+        elif any(a.id == name for a in result.left_out):
+            print(f"suggestion '{name}' is not in the advice: a {result.tier} result leaves it out")
         else:
             print(f"suggestion '{name}' is not in the advice")
+        if unless is not None:
+            step = explain.evaluate(unless, kb, given, consultation)
+            print(f"does not apply (unless) {'holds' if step.held else 'does not hold'}:")
+            print("\n".join(step.lines("  ")))
     for rule in makers:
         print("\n".join(explain.explain_rule(rule, kb, given, consultation)))
     return EXIT_OK

@@ -161,7 +161,7 @@ class Evaluator:
     def evaluate(self, case: Case) -> Verdict:
         result = ranking.rank(self.kb, case.answers, self.engine.consult(case.answers))
         shown = {a.id for a in result.advice}
-        numbered = [a.id for _, group in result.by_tier() for _, a in group]
+        numbered = [a.id for group in result.groups() for _, a in group.items]
         ranks = [numbered.index(s) + 1 for s in case.top if s in numbered]
         return Verdict(
             case,

@@ -251,6 +251,8 @@ def _unused(kb: KnowledgeBase) -> list[Problem]:
             used |= {t.question for t in _tests(question.ask_if)}
     for suggestion in kb.suggestions.values():
         used |= {spec.of for _, spec in suggestion.numbers} | set(suggestion.placeholders)
+        if suggestion.unless is not None:
+            used |= {t.question for t in _tests(suggestion.unless)}
     if kb.about.weight_unit_question:
         used.add(kb.about.weight_unit_question)
     out = [
@@ -274,6 +276,7 @@ def _unused(kb: KnowledgeBase) -> list[Problem]:
 def _findings(kb: KnowledgeBase) -> list[Problem]:
     concluded = {f for rule in kb.rules for f in rule.conclude}
     tested = {f for rule in kb.rules for f in _findings_in(rule.when)}
+    tested |= {f for s in kb.suggestions.values() if s.unless for f in _findings_in(s.unless)}
     for question in kb.questions.values():
         if question.ask_if is not None:
             tested |= _findings_in(question.ask_if)

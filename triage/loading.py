@@ -20,6 +20,7 @@ from triage.errors import (
     MISPLACED,
     SCHEMA,
     UNKNOWN_REFERENCE,
+    WEAKENS_RED_FLAG,
     Location,
     Problem,
     RulesError,
@@ -36,11 +37,13 @@ from triage.model import (
     KnowledgeBase,
     NumberSpec,
     Question,
+    ResultWords,
     Rule,
     Section,
     Source,
     Suggestion,
     SuggestRef,
+    TierPolicy,
     TierText,
 )
 from triage.yaml_reader import LocDict, load_bytes
@@ -319,6 +322,12 @@ def build(
             cond = conditions.parse(item["ask_if"], item.value_locs["ask_if"])
             resolved = conditions.resolve(cond, questions, findings, problems, skip)
             questions[item["id"]] = replace(questions[item["id"]], ask_if=resolved)
+    # `unless` may name any question or finding, so it is resolved once all are known.
+    for item, _ in items["suggestions"]:
+        if "unless" in item and item["id"] in suggestions:
+            cond = conditions.parse(item["unless"], item.value_locs["unless"])
+            resolved = conditions.resolve(cond, questions, findings, problems, skip)
+            suggestions[item["id"]] = replace(suggestions[item["id"]], unless=resolved)
     rules = [
         _rule(item, index, section, questions, findings, suggestions, problems, broken)
         for index, (item, section) in enumerate(items["rules"])
@@ -330,6 +339,7 @@ def build(
     for i, sid in enumerate(about.protected_sections):
         where = about_docs[0]["protected"]["sections"].item_locs[i]
         _known(problems, sid, {s.id for s in sections}, "protects unknown section", where)
+    _protect_policy(about, about_docs, suggestions, problems)
     if problems:
         raise RulesError(problems)
 
@@ -533,6 +543,7 @@ def _rule(
         index,
         item.loc,
         section,
+        bool(item.get("for_everyone", False)),
     )
 
 
@@ -621,6 +632,9 @@ def _suggestion(
         bool(item.get("safety_net", False)),
         index,
         item.loc,
+        None,  # `unless` is resolved once every question and finding is known
+        item.get("brief"),
+        item.get("action"),
     )
 
 
@@ -729,6 +743,15 @@ def _about(
     }
     intro = raw.get("intro", raw["disclaimer"])
     protected = raw.get("protected", {})
+    policy = {
+        tier: TierPolicy(tuple(spec["drop"]), spec["left_out"])
+        for tier, spec in (raw.get("policy") or {}).items()
+    }
+    given: dict[str, Any] = {
+        key: tuple(value) if isinstance(value, list) else value
+        for key, value in (raw.get("result") or {}).items()
+    }
+    words = ResultWords(**given)
     return About(
         raw["disclaimer"],
         intro,
@@ -736,4 +759,38 @@ def _about(
         unit_question,
         tuple(protected.get("sections", ())),
         tuple(protected.get("tiers", ())),
+        MappingProxyType(policy),
+        words,
     )
+
+
+def _protect_policy(
+    about: About,
+    found: list[LocDict],
+    suggestions: dict[str, Suggestion],
+    problems: list[Problem],
+) -> None:
+    """Tier policy and applicability shorten a result; they may never hide red-flag advice."""
+    guarded = set(about.protected_tiers)
+    if found and "policy" in found[0]:
+        for tier, spec in found[0]["policy"].items():
+            hidden = sorted(guarded & set(spec["drop"]))
+            if hidden:
+                problems.append(
+                    Problem(
+                        WEAKENS_RED_FLAG,
+                        f"the policy for a {tier} result may not leave out "
+                        f"{', '.join(hidden)} advice: it is protected",
+                        found[0]["policy"].value_locs[tier],
+                    )
+                )
+    for suggestion in suggestions.values():
+        if suggestion.unless is not None and suggestion.tier in guarded:
+            problems.append(
+                Problem(
+                    WEAKENS_RED_FLAG,
+                    f"suggestion '{suggestion.id}' is {suggestion.tier} advice, which is "
+                    "protected: it may not say when it does not apply ('unless')",
+                    suggestion.location,
+                )
+            )

@@ -105,6 +105,9 @@ class Rule:
     index: int  # load order, the tie-break for equal priorities
     location: Location = field(compare=False)
     section: str = ""  # the section of the file it is written in
+    # Its answers only make the advice safe for the person (a guard), they do not make it fit
+    # them: what it suggests ranks with the advice for everyone.
+    for_everyone: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,17 @@ class Suggestion:
     safety_net: bool
     index: int
     location: Location = field(compare=False)
+    unless: Condition | None = None  # when it does not apply, whatever rule makes it
+    brief: str | None = None  # one line for the short result; else its first sentence
+    action: str | None = None  # a red flag's own action and time frame: the result's banner
+
+    @property
+    def short_text(self) -> str:
+        """What the short result shows: the brief, or the text's first sentence."""
+        if self.brief:
+            return self.brief
+        first = self.text.split(". ")[0].rstrip(".")
+        return first + "."
 
     @property
     def title(self) -> str:
@@ -170,6 +184,28 @@ class TierText:
 
 
 @dataclass(frozen=True)
+class TierPolicy:
+    """What a result at one tier leaves out, and the line that says so."""
+
+    drop: tuple[str, ...]  # tiers of advice not shown with a result at this tier
+    left_out: str  # said under the result when anything was left out
+
+
+@dataclass(frozen=True)
+class ResultWords:
+    """The words around the advice groups, and how long the short result is."""
+
+    personal_title: str = "From your answers"
+    generic_title: str = "For any back spasm"
+    safety_net_title: str = "What would change this advice"
+    tell_title: str = "What to tell them"
+    reported_title: str = "Signs you reported"
+    disclaimer_short: str = ""
+    per_group: int = 3  # items per group in the short result (red-flag tiers: all of them)
+    personal_first: tuple[str, ...] = ("self_care", "training", "prevention")
+
+
+@dataclass(frozen=True)
 class About:
     """The words around the advice: the disclaimer, the intro, the tiers' texts."""
 
@@ -180,6 +216,11 @@ class About:
     # What a local rule pack may add to but never weaken (see triage.protect).
     protected_sections: tuple[str, ...] = ()
     protected_tiers: tuple[str, ...] = ()
+    # Per result tier, what it leaves out (rules/about.yaml `policy`); a tier not named keeps all.
+    policy: MappingProxyType[str, TierPolicy] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    words: ResultWords = field(default_factory=ResultWords)
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,17 @@ disagreements, and the user's own numbers placed in the advice."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import prod
 from typing import Any, Literal
 
 from triage.answers import Answers, display_weight
+from triage.applicability import holds
 from triage.engine import Answer, Consultation
 from triage.model import (
     TIER_RANK,
     TIERS,
+    About,
     Disagreement,
     KnowledgeBase,
     Question,
@@ -19,7 +21,8 @@ from triage.model import (
     Suggestion,
 )
 
-DROPPED_IN_EMERGENCY = frozenset({"training", "prevention"})
+# Tiers that always come first, by tier, whatever fits the person: the clinical ones.
+CLINICAL = ("emergency", "urgent", "see_clinician")
 
 
 @dataclass(frozen=True)
@@ -51,13 +54,39 @@ class Advice:
     text: str
     because: tuple[RuleReason, ...]
     priority: int  # the highest priority among the rules that made it: a tie-break
+    # Fired by the person's own answers (a rule that tested an answer or a finding, and is not
+    # marked for_everyone), rather than for everyone.
+    personal: bool = False
 
     @property
     def id(self) -> str:
         return self.suggestion.id
 
-    def sort_key(self) -> tuple[int, float, int, int]:
-        return (TIER_RANK[self.tier], -self.confidence, -self.priority, self.suggestion.index)
+
+@dataclass(frozen=True)
+class Group:
+    """Advice shown together under one heading, numbered straight through the result."""
+
+    key: str  # a tier, or "personal" / "generic"
+    title: str
+    items: tuple[tuple[int, Advice], ...]
+
+
+def sort_key(advice: Advice, personal_first: tuple[str, ...]) -> tuple[int, ...]:
+    """Clinical tiers first, by tier. Then, in the personal-first tiers, advice fired by the
+    person's own answers before advice for everyone, each by tier; then confidence. The safety
+    net goes last, as it is shown last."""
+    tier = TIER_RANK[advice.tier]
+    mixed = advice.tier in personal_first
+    return (
+        int(advice.suggestion.safety_net),
+        int(mixed),
+        int(mixed and not advice.personal),
+        tier,
+        round(-advice.confidence * 1000),
+        -advice.priority,
+        advice.suggestion.index,
+    )
 
 
 @dataclass(frozen=True)
@@ -74,22 +103,54 @@ class Result:
     """A consultation's outcome, ranked: what the user reads, as text, Markdown or JSON."""
 
     tier: str | None  # the most urgent tier among the advice; None when nothing applies
-    advice: tuple[Advice, ...]
+    advice: tuple[Advice, ...]  # in the order shown: groups, then the safety net
     disagreements: tuple[Debate, ...]
-    left_out: tuple[Advice, ...]  # training and prevention advice, left out of an emergency
+    left_out: tuple[Advice, ...]  # what the tier policy leaves out of a result at this tier
     disclaimer: str
+    about: About | None = None
+    not_applicable: tuple[Advice, ...] = ()  # made by a rule, but its `unless` holds
+    reported: tuple[str, ...] = ()  # the warning signs reported, behind red-flag advice
 
-    def by_tier(self) -> list[tuple[str, list[tuple[int, Advice]]]]:
-        """The advice other than the safety net, grouped by tier and numbered straight through."""
+    @property
+    def action(self) -> str | None:
+        """The banner: the most urgent advice's own action, else its tier's action."""
+        if self.tier is None:
+            return None
+        top = self.advice[0].suggestion if self.advice else None
+        if top is not None and top.action:
+            return top.action
+        return self.about.tiers[self.tier].action if self.about else None
+
+    @property
+    def left_out_line(self) -> str | None:
+        if not self.left_out or self.about is None or self.tier is None:
+            return None
+        policy = self.about.policy.get(self.tier)
+        return policy.left_out if policy else None
+
+    def groups(self) -> list[Group]:
+        """The advice other than the safety net, in groups, numbered straight through: each
+        clinical tier, then what fits the person, then what fits everyone (by tier)."""
         main = [a for a in self.advice if not a.suggestion.safety_net]
-        groups: list[tuple[str, list[tuple[int, Advice]]]] = []
+        words = self.about.words if self.about else None
+        first = words.personal_first if words else ()
+        out: list[Group] = []
         number = 0
+
+        def add(key: str, title: str, items: list[Advice]) -> None:
+            nonlocal number
+            if items:
+                out.append(Group(key, title, tuple(enumerate(items, start=number + 1))))
+                number += len(items)
+
         for tier in TIERS:
-            group = [a for a in main if a.tier == tier]
-            if group:
-                groups.append((tier, list(enumerate(group, start=number + 1))))
-                number += len(group)
-        return groups
+            if tier not in first:
+                title = self.about.tiers[tier].title if self.about else tier
+                add(tier, title, [a for a in main if a.tier == tier])
+        if words:
+            add("personal", words.personal_title, [a for a in main if a.tier in first and a.personal])
+            add("generic", words.generic_title, [a for a in main if a.tier in first and not a.personal])
+        return out
 
     @property
     def safety_net(self) -> list[Advice]:
@@ -109,12 +170,20 @@ def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Res
         sid: _advise(kb.suggestions[sid], contributions, explain, kb, answers)
         for sid, contributions in made.items()
     }
+    concluded = set(consultation.concluded_by)
+
+    def applies(suggestion: Suggestion) -> bool:
+        return suggestion.unless is None or not holds(suggestion.unless, answers, concluded)
+
+    not_applicable = [a for a in advice.values() if not applies(a.suggestion)]
+    for a in not_applicable:
+        del advice[a.id]
 
     debates: list[Debate] = []
     for disagreement in kb.disagreements:
         sides = (disagreement.prefer, *disagreement.over)
         fired = [advice[s] for s in sides if s in advice]
-        if not fired:
+        if not fired or not applies(kb.suggestions[disagreement.prefer]):
             continue
         # The preferred side is shown even when only the dissent fired: that is what the
         # knowledge base advises for the situation the dissent's rules recognised.
@@ -125,18 +194,57 @@ def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Res
         dissent = tuple(
             advice.pop(s) if s in advice else _unfired(kb.suggestions[s], (), kb, answers)
             for s in disagreement.over
+            if applies(kb.suggestions[s])
         )
+        # The knowledge base judges the preferred side the better advice, so it is never shown
+        # as less certain than the view it wins over.
+        strongest = max((a.confidence for a in dissent), default=0.0)
+        if preferred.confidence < strongest:
+            preferred = replace(preferred, confidence=strongest)
         advice[preferred.id] = preferred
         debates.append(Debate(disagreement, preferred, dissent))
 
-    ranked = sorted(advice.values(), key=Advice.sort_key)
-    tier = ranked[0].tier if ranked else None
+    first = kb.about.words.personal_first
+    ranked = sorted(advice.values(), key=lambda a: sort_key(a, first))
+    tier = min((a.tier for a in ranked), key=TIER_RANK.__getitem__, default=None)
     left_out: list[Advice] = []
-    if tier == "emergency":
-        left_out = [a for a in ranked if a.tier in DROPPED_IN_EMERGENCY]
-        ranked = [a for a in ranked if a.tier not in DROPPED_IN_EMERGENCY]
-        debates = [d for d in debates if d.preferred.tier not in DROPPED_IN_EMERGENCY]
-    return Result(tier, tuple(ranked), tuple(debates), tuple(left_out), kb.about.disclaimer)
+    policy = kb.about.policy.get(tier) if tier else None
+    if policy is not None:
+        dropped = set(policy.drop)
+        left_out = [a for a in ranked if a.tier in dropped]
+        ranked = [a for a in ranked if a.tier not in dropped]
+        debates = [d for d in debates if d.preferred.tier not in dropped]
+    guarded = set(kb.about.protected_tiers) or {"emergency", "urgent"}
+    reported: list[str] = []
+    for a in ranked:
+        if a.tier in guarded:
+            for text in flat_answers(a.because, kb):
+                if text not in reported:
+                    reported.append(text)
+    return Result(
+        tier,
+        tuple(ranked),
+        tuple(debates),
+        tuple(left_out),
+        kb.about.disclaimer,
+        kb.about,
+        tuple(not_applicable),
+        tuple(reported),
+    )
+
+
+def flat_answers(because: tuple[RuleReason, ...], kb: KnowledgeBase) -> list[str]:
+    """The answers behind a piece of advice, through its findings: what the person reported
+    (a "yes" reads as the sign itself)."""
+    out: list[str] = []
+    for rule in because:
+        for fact in rule.facts:
+            if fact.kind == "answer":
+                found = [kb.questions[fact.id].short if fact.value == "yes" else fact.text]
+            else:
+                found = flat_answers(fact.because, kb)
+            out += [text for text in found if text not in out]
+    return out
 
 
 def _advise(
@@ -157,8 +265,17 @@ def _advise(
         for r in unique.values()
     )
     because = tuple(explain.rule(rule_id) for rule_id in unique)
+    fits = any(
+        reason.facts and not unique[reason.rule].for_everyone for reason in because
+    )
     return Advice(
-        suggestion, tier, round(1 - doubt, 3), personal_text(suggestion, kb, answers), because, top
+        suggestion,
+        tier,
+        round(1 - doubt, 3),
+        personal_text(suggestion, kb, answers),
+        because,
+        top,
+        fits,
     )
 
 
@@ -172,6 +289,7 @@ def _unfired(
         personal_text(suggestion, kb, answers),
         because,
         0,
+        any(reason.facts for reason in because),
     )
 
 

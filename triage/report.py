@@ -1,13 +1,18 @@
-"""Render a Result as JSON (the contract other tools read), plain text, or Markdown.
-Every word of advice comes from the rules; this module only lays it out."""
+"""Render a Result as JSON (the contract other tools read) or plain text, wrapped to a width.
+The Markdown handover is triage/handover.py. Every word of advice comes from the rules; the
+order is triage/layout.py's, the same in every format."""
 
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
+from triage.layout import Line, flat_reasons, lay_out
 from triage.model import KnowledgeBase
 from triage.ranking import Advice, Debate, Reason, Result, RuleReason
+
+__all__ = ["as_dict", "flat_reasons", "to_json", "to_markdown", "to_text"]
 
 
 def to_json(result: Result, kb: KnowledgeBase) -> str:
@@ -15,28 +20,39 @@ def to_json(result: Result, kb: KnowledgeBase) -> str:
 
 
 def as_dict(result: Result, kb: KnowledgeBase) -> dict[str, Any]:
+    groups = {a.id: g.key for g in result.groups() for _, a in g.items}
     return {
         "tier": result.tier,
-        "tier_action": kb.about.tiers[result.tier].action if result.tier else None,
-        "suggestions": [_advice(a, kb) for a in result.advice],
+        # The most urgent advice's own action and time frame, as the banner shows it.
+        "tier_action": result.action,
+        "suggestions": [_advice(a, kb, groups.get(a.id, "safety_net")) for a in result.advice],
         "disagreements": [_debate(d, kb) for d in result.disagreements],
+        "reported": list(result.reported),
         "left_out": [a.id for a in result.left_out],
+        "not_applicable": [a.id for a in result.not_applicable],
         "disclaimer": result.disclaimer,
     }
 
 
-def _advice(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
+def _advice(advice: Advice, kb: KnowledgeBase, group: str | None = None) -> dict[str, Any]:
     s = advice.suggestion
-    return {
+    out: dict[str, Any] = {
         "id": s.id,
         "tier": advice.tier,
         "text": advice.text,
+        "brief": s.short_text,
         "confidence": advice.confidence,
         "evidence": s.evidence,
         "safety_net": s.safety_net,
+        "personal": advice.personal,
         "because": [_rule_reason(r) for r in advice.because],
         "sources": _sources(advice, kb),
     }
+    if group is not None:
+        out["group"] = group
+    if s.action:
+        out["action"] = s.action
+    return out
 
 
 def _rule_reason(reason: RuleReason) -> dict[str, Any]:
@@ -85,107 +101,51 @@ def _debate(debate: Debate, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-# ---- text and Markdown share one layout; only the marks differ ----
+# ---- text: the shared layout, wrapped ----
 
 
-def to_text(result: Result, kb: KnowledgeBase) -> str:
-    return _layout(result, kb, markdown=False)
-
-
-def to_markdown(result: Result, kb: KnowledgeBase) -> str:
-    return _layout(result, kb, markdown=True)
-
-
-def _layout(result: Result, kb: KnowledgeBase, *, markdown: bool) -> str:
-    lines: list[str] = []
-    h1, h2 = 1, 2
-
-    def heading(text: str, level: int) -> None:
-        if markdown:
-            lines.extend([f"{'#' * level} {text}", ""])
-        else:
-            lines.extend([text, ("=" if level == h1 else "-") * len(text)])
-
-    heading("spasm-triage", h1)
-    lines.extend([_wrap(result.disclaimer, markdown), ""])
-    if result.tier is None:
-        lines.append("Nothing in the rules applies to these answers.")
-        return "\n".join(lines) + "\n"
-    overall = kb.about.tiers[result.tier]
-    lines.extend(
-        [
-            f"{'**' if markdown else ''}{overall.title}: {overall.action}{'**' if markdown else ''}",
-            "",
-        ]
-    )
-
-    for tier, group in result.by_tier():
-        heading(kb.about.tiers[tier].title, h2)
-        for number, advice in group:
-            _advice_lines(advice, kb, lines, f"{number}.", markdown)
-        lines.append("")
-
-    if result.disagreements:
-        heading("Where the advice disagrees", h2)
-        for debate in result.disagreements:
-            d = debate.disagreement
-            lines.append(f"{'**' if markdown else ''}{d.topic}{'**' if markdown else ''}")
-            lines.append(f"- We suggest: {debate.preferred.text}")
-            lines.extend(source_lines(debate.preferred, kb, "    "))
-            for other in debate.dissent:
-                lines.append(f"- The other view: {other.text}")
-                lines.extend(source_lines(other, kb, "    "))
-            lines.append(f"- Why we prefer the first: {d.why}")
-            lines.append("")
-
-    nets = result.safety_net
-    if nets:
-        heading("Get help if things change", h2)
-        for advice in nets:
-            lines.append(f"- {advice.text}")
-            lines.extend(source_lines(advice, kb, "    "))
-        lines.append("")
-    if result.left_out:
-        lines.append(
-            f"Training and prevention advice is left out until the emergency is dealt with "
-            f"({len(result.left_out)} suggestion(s))."
-        )
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _advice_lines(
-    advice: Advice, kb: KnowledgeBase, lines: list[str], mark: str, markdown: bool
-) -> None:
-    evidence = advice.suggestion.evidence.replace("_", " ")
-    lines.append(f"{mark} {advice.text}")
-    lines.append(f"   confidence {advice.confidence:.0%} ({evidence})")
-    reasons = flat_reasons(advice.because)
-    if reasons:
-        lines.append(f"   because: {'; '.join(reasons)}")
-    lines.extend(source_lines(advice, kb, "   "))
-
-
-def flat_reasons(because: tuple[RuleReason, ...]) -> list[str]:
+def to_text(result: Result, kb: KnowledgeBase, *, width: int = 80, full: bool = False) -> str:
+    """Plain text (no colour), every line at most `width` columns, words never split."""
+    lines, _ = lay_out(result, kb, full=full)
     out: list[str] = []
-    for rule in because:
-        for fact in rule.facts:
-            text = fact.text
-            inner = flat_reasons(fact.because)
-            if inner:
-                text += f" (from: {', '.join(inner)})"
-            if text not in out:
-                out.append(text)
-    return out
+    width = max(width, 30)
+    for line in lines:
+        if line.gap and out and out[-1] != "":
+            out.append("")
+        out.extend(_wrapped(line, width))
+        if line.kind == "title" and full:
+            out.append("=" * min(len(line.text), width))
+    return "\n".join(out).rstrip() + "\n"
 
 
-def source_lines(advice: Advice, kb: KnowledgeBase, indent: str) -> list[str]:
-    lines = []
-    for cite in advice.suggestion.sources:
-        source = kb.sources[cite.source]
-        who = f"{cite.poster}, " if cite.poster else ""
-        lines.append(f'{indent}source: {who}{source.title} ({source.published}): "{cite.quote}"')
-    return lines
+def _wrapped(line: Line, width: int) -> list[str]:
+    if line.kind in ("item", "bullet", "source"):
+        lead = f"{line.mark} "
+        return textwrap.wrap(
+            line.text,
+            width,
+            initial_indent=lead,
+            subsequent_indent=" " * len(lead),
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [lead]
+    indent = "     " if line.kind == "detail" else ""
+    text = line.text
+    if line.kind == "heading" and not text.endswith(("?", ":", ".")):
+        text += ":"
+    if line.kind == "action":
+        text = f">> {text}"
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent + ("   " if line.kind == "action" else ""),
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [""]
 
 
-def _wrap(text: str, markdown: bool) -> str:
-    return f"_{text}_" if markdown else text
+def to_markdown(result: Result, kb: KnowledgeBase, answers: Any = None) -> str:
+    from triage.handover import to_markdown as handover
+
+    return handover(result, kb, answers)

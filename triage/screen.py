@@ -4,15 +4,14 @@ Every word of advice comes from the rules; this module only lays it out."""
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from triage.model import KnowledgeBase, Question
-from triage.ranking import Advice, Result, answer_words
+from triage.ranking import Result, answer_words
 from triage.relevance import Progress
-from triage.report import flat_reasons, source_lines
 
 TIER_STYLE = {
     "emergency": "bold white on red",
@@ -32,21 +31,12 @@ def section(console: Console, title: str) -> None:
     console.rule(Text(title, style="bold"), align="left")
 
 
-def _advice(advice: Advice, kb: KnowledgeBase, number: int | None) -> Table:
-    """One suggestion with a hanging indent, so wrapped lines stay under their text."""
-    evidence = advice.suggestion.evidence.replace("_", " ")
-    parts = [
-        Text(advice.text),
-        Text(f"confidence {advice.confidence:.0%} ({evidence})", style="dim"),
-    ]
-    reasons = flat_reasons(advice.because)
-    if reasons:
-        parts.append(Text(f"because: {'; '.join(reasons)}", style="italic"))
-    parts.extend(Text(line, style="dim") for line in source_lines(advice, kb, ""))
+def _hanging(mark: str, text: Text) -> Table:
+    """A numbered or bulleted paragraph with a hanging indent, so wrapped lines stay under it."""
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=3, justify="right")
+    grid.add_column(width=max(len(mark), 1), justify="right")
     grid.add_column(ratio=1)
-    grid.add_row(f"{number}." if number is not None else "-", Group(*parts))
+    grid.add_row(mark, text)
     return grid
 
 
@@ -55,52 +45,58 @@ def urgent_banner(console: Console, result: Result, kb: KnowledgeBase) -> None:
     if not urgent:
         return
     tier = kb.about.tiers["urgent"]
-    body = Group(Text(tier.action, style="bold"), *(_advice(a, kb, None) for a in urgent))
+    action = result.action if result.tier == "urgent" else tier.action
+    body = Group(
+        Text(action or tier.action, style="bold"),
+        *(_hanging("-", Text(a.text)) for a in urgent),
+    )
     console.print(Panel(body, title=tier.title, title_align="left", border_style="red"))
 
 
-def result(console: Console, outcome: Result, kb: KnowledgeBase) -> None:
+def result(console: Console, outcome: Result, kb: KnowledgeBase, *, full: bool = False) -> None:
+    """The result screen: the shared layout (triage/layout.py), in the terminal's colours."""
+    from triage.layout import lay_out
+
+    lines, _ = lay_out(outcome, kb, full=full)
     if outcome.tier is None:
         console.print("Nothing in the rules applies to these answers.")
         return
-    overall = kb.about.tiers[outcome.tier]
-    console.print(
-        Panel(
-            Text(f"{overall.title}: {overall.action}", style=TIER_STYLE[outcome.tier]), expand=False
-        )
-    )
-    for tier, group in outcome.by_tier():
-        blocks = [_advice(advice, kb, number) for number, advice in group]
-        title = Text(kb.about.tiers[tier].title, style=TIER_STYLE[tier])
-        console.print(Panel(Group(*blocks), title=title, title_align="left"))
-    for debate in outcome.disagreements:
-        d = debate.disagreement
-        lines: list[Text | Table] = [
-            Text("We suggest:", style="bold"),
-            _advice(debate.preferred, kb, None),
-        ]
-        for other in debate.dissent:
-            lines += [Text("The other view:", style="bold"), _advice(other, kb, None)]
-        lines.append(Text(f"Why we prefer the first: {d.why}", style="italic"))
-        console.print(
-            Panel(Group(*lines), title=f"Where the advice disagrees: {d.topic}", title_align="left")
-        )
-    nets = outcome.safety_net
-    if nets:
-        console.print(
-            Panel(
-                Group(*(_advice(a, kb, None) for a in nets)),
-                title="Get help if things change",
-                title_align="left",
-                border_style="yellow",
-            )
-        )
-    if outcome.left_out:
-        console.print(
-            f"Training and prevention advice is left out until the emergency is dealt "
-            f"with ({len(outcome.left_out)} suggestion(s))."
-        )
-    console.print(Text(outcome.disclaimer, style="dim"))
+    style = TIER_STYLE[outcome.tier]
+    title, action, *rest = lines
+    parts: list[RenderableType] = [
+        Panel(Text(action.text, style=style), title=title.text, title_align="left", expand=False)
+    ]
+    for line in rest:
+        if line.gap:
+            parts.append(Text(""))
+        if line.kind == "heading":
+            parts.append(Text(line.text, style=TIER_STYLE.get(line.tier or "", "bold")))
+        elif line.kind in ("item", "bullet", "source"):
+            parts.append(_hanging(line.mark, Text(line.text)))
+        elif line.kind == "detail":
+            parts.append(_hanging("", Text(line.text, style="dim")))
+        elif line.kind == "disclaimer":
+            parts.append(Text(line.text, style="dim"))
+        else:
+            parts.append(Text(line.text, style="italic"))
+    height = sum(len(console.render_lines(part, console.options)) for part in parts)
+    for part in parts:
+        console.print(part)
+    # Taller than the terminal: the red-flag action once more, so it is on the last screen too.
+    if outcome.tier in kb.about.protected_tiers and height > console.height - 2:
+        console.print(Text(action.text, style=style))
+
+
+def offer_full(console: Console) -> bool:
+    """After the short result: ask whether to show why and the sources (the --full result)."""
+    import questionary
+
+    choice = questionary.select(
+        "Anything else?",
+        choices=["Done", "Show why and sources"],
+        default="Done",
+    ).ask()
+    return bool(choice == "Show why and sources")
 
 
 def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> None:

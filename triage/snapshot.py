@@ -33,6 +33,8 @@ _CLASSES: dict[str, Any] = {
         model.Suggestion,
         model.Disagreement,
         model.TierText,
+        model.TierPolicy,
+        model.ResultWords,
         model.About,
         model.KnowledgeBase,
         conditions.AnswerTest,
@@ -160,6 +162,9 @@ def _inconsistency(kb: model.KnowledgeBase) -> str | None:
     reference resolves, every tier has its words, every confidence is a probability."""
     if set(kb.about.tiers) != set(model.TIERS):
         return "the tiers' texts do not match the tiers"
+    for tier, policy in kb.about.policy.items():
+        if tier not in model.TIER_RANK or not set(policy.drop) <= set(model.TIERS):
+            return f"the policy for {tier!r} names an unknown tier"
     for qid, question in kb.questions.items():
         if qid != question.id or question.section not in {s.id for s in kb.sections}:
             return f"question {qid!r} is filed wrongly"
@@ -170,6 +175,8 @@ def _inconsistency(kb: model.KnowledgeBase) -> str | None:
             return f"suggestion {sid!r} is damaged"
         if any(c.source not in kb.sources for c in suggestion.sources):
             return f"suggestion {sid!r} cites an unknown source"
+        if suggestion.unless is not None and (missing := _unknown(suggestion.unless, kb)):
+            return f"suggestion {sid!r} does not apply if {missing}"
     for rule in kb.rules:
         if (missing := _unknown(rule.when, kb)) or any(
             ref.id not in kb.suggestions for ref in rule.suggest

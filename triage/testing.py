@@ -111,6 +111,7 @@ def _run_case(kb: KnowledgeBase, engine: Engine, name: str, case: LocDict) -> Ou
     shown = [a.id for a in result.advice]
     dissent = {a.id for d in result.disagreements for a in d.dissent}
     left_out = {a.id for a in result.left_out}
+    not_applicable = {a.id: a.suggestion for a in result.not_applicable}
 
     if "tier" in case and result.tier != case["tier"]:
         details.append(f"tier: expected {case['tier']}, got {result.tier}")
@@ -120,7 +121,12 @@ def _run_case(kb: KnowledgeBase, engine: Engine, name: str, case: LocDict) -> Ou
         if sid in dissent:
             details.append(f"missing: {sid}: made, but shown as the dissent in a disagreement")
         elif sid in left_out:
-            details.append(f"missing: {sid}: made, but left out of an emergency result")
+            details.append(
+                f"missing: {sid}: made, but a {result.tier} result leaves out "
+                f"{kb.suggestions[sid].tier} advice (about.policy)"
+            )
+        elif sid in not_applicable:
+            details.append(f"missing: {sid}: made, but its 'unless' holds: it does not apply")
         else:
             details.append(f"missing: {sid}")
             details += [f"  {line}" for line in explain.why_not(sid, kb, given, consultation)]
