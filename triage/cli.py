@@ -481,15 +481,9 @@ def _draft(kb: KnowledgeBase, journal: Journal, console: Any) -> tuple[Progress,
 
 
 def _continue_saved(when: str) -> bool:
-    import questionary
+    from triage.questionnaire import carry_on
 
-    return bool(
-        questionary.confirm(
-            f"You have an unfinished questionnaire from {when}. Carry on with it? "
-            "(No starts again and discards it)",
-            default=True,
-        ).unsafe_ask()
-    )
+    return carry_on(when)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -59,6 +59,21 @@ def urgent_banner(console: Console, result: Result, kb: KnowledgeBase) -> None:
     console.print(Panel(body, title=tier.title, title_align="left", border_style="red"))
 
 
+def emergency_banner(console: Console, result: Result, kb: KnowledgeBase) -> None:
+    """The emergency advice, the moment the answers mean one: before anything else is asked."""
+    emergency = [a for a in result.advice if a.tier == "emergency"]
+    tier = kb.about.tiers["emergency"]
+    body = Group(Text(tier.action, style="bold"), *(_advice(a, kb, None) for a in emergency))
+    console.print(
+        Panel(
+            body,
+            title=Text(tier.title, style=TIER_STYLE["emergency"]),
+            title_align="left",
+            border_style="red",
+        )
+    )
+
+
 def result(console: Console, outcome: Result, kb: KnowledgeBase) -> None:
     if outcome.tier is None:
         console.print("Nothing in the rules applies to these answers.")
