@@ -273,7 +273,7 @@ EVERYTHING = {
     "pain_now": 6,
     "can_move": "yes",
     "improving": "no",
-    "previous_spasms": "one_or_two",
+    "previous_spasms": "second",
     "spasm_during": ["deadlift"],
     "lifts": ["deadlift", "good_morning", "bench"],
     "inflammatory_pattern": "no",
