@@ -59,7 +59,7 @@ def keys_for(question: Question, value: Any) -> int:
     if value is None:
         return 2
     if question.type == "many_of":
-        return max(1, len(value)) + 1
+        return max(1, len(value)) + 1  # a choice's number ticks it; 0 is "None of these"
     if question.type in ("number", "scale"):
         return len(f"{value:g}") + 1
     return 2
@@ -99,8 +99,9 @@ class _Script:
             if value is None:
                 self.blank.append(question.id)
             chosen[question.id] = value or "no"
-        marked = sum(v != "no" for v in chosen.values())
-        self.keys += (2 * marked or 1) + 1  # move to and mark each sign, or "None of these"
+        # A sign's number ticks it (and ? then marks it not sure); 0 is "None of these".
+        ticks = sum({"yes": 1, "unsure": 2}.get(v, 0) for v in chosen.values())
+        self.keys += (ticks or 1) + 1
         return chosen
 
     def _unit_of_weights(self, question: Question) -> str | None:
