@@ -102,28 +102,31 @@ def test_json_is_one_object_with_every_case_and_the_totals() -> None:
     by_id = {c["id"]: c for c in out["cases"]}
     assert list(by_id) == ["saddle-numbness-first", "ordinary-strain", "fever-over-triaged"]
     first = by_id["saddle-numbness-first"]
-    assert first == {
-        "id": "saddle-numbness-first",
-        "location": f"{HERE}/good.yaml:3:5",
-        "expected": {
+    assert (
+        first
+        == {
+            "id": "saddle-numbness-first",
+            "location": f"{HERE}/good.yaml:3:5",
+            "expected": {
+                "tier": "emergency",
+                "suggests": ["emergency_cauda_equina"],
+                "not_suggests": ["stay_active"],
+                "top": ["emergency_cauda_equina"],
+            },
             "tier": "emergency",
-            "suggests": ["emergency_cauda_equina"],
-            "not_suggests": ["stay_active"],
-            "top": ["emergency_cauda_equina"],
-        },
-        "tier": "emergency",
-        "exact": True,
-        "safe": True,
-        "triage": "exact",
-        "missing_suggests": [],
-        "violated_not_suggests": [],
-        "top_rank": 1,
-        "prompts": 1,  # the first checklist: one sign ticked, the others left unticked
-        "keys": 2,
-        "asked": list(SIGNS_NOW),
-        "blank": list(SIGNS_NOW[1:]),
-        "reviewed": False,
-    }
+            "exact": True,
+            "safe": True,
+            "triage": "exact",
+            "missing_suggests": [],
+            "violated_not_suggests": [],
+            "top_rank": 1,
+            "prompts": 1,  # the first checklist: one sign ticked, the others left unticked
+            "keys": 2,
+            "asked": list(SIGNS_NOW),
+            "blank": list(SIGNS_NOW[1:]),
+            "reviewed": False,
+        }
+    )
     over = by_id["fever-over-triaged"]
     assert (over["tier"], over["exact"], over["safe"], over["triage"]) == (
         "urgent",

@@ -168,7 +168,9 @@ def test_the_red_flag_screen_comes_first_and_in_full(drive: Any, shipped: Knowle
     assert set(screen) - set(asked_flags) == {"first_episode"}
     # In as few prompts as the rules' groups allow: three checklists, the legs and the age.
     flag_screens = [s for s in driver.screens if s[0] in screen]
-    assert len(flag_screens) == 5 and len(flag_screens[0]) == len(shipped.groups["signs_now"].questions)
+    assert len(flag_screens) == 5 and len(flag_screens[0]) == len(
+        shipped.groups["signs_now"].questions
+    )
     assert result.tier in ("self_care", "see_clinician")
 
 
@@ -233,9 +235,7 @@ def test_changing_an_answer_in_review_re_asks_what_it_opens_and_drops_what_it_cl
                 return ["good_morning"] if self.count == 1 else ["squat"]
             return super().get(key, default)
 
-    driver, session, result, _, _ = drive(
-        Changing(oracle), review=["more", "change:lifts", "done"]
-    )
+    driver, session, result, _, _ = drive(Changing(oracle), review=["more", "change:lifts", "done"])
     assert driver.asked.count("lifts") == 2
     assert "gm_style" not in session.progress.values  # no longer relevant: dropped
     assert "gm_hips_back_rdl_style" not in [a.id for a in result.advice]
@@ -256,7 +256,11 @@ def test_every_answer_is_handed_over_as_given_and_a_closed_terminal_ends_the_pro
     with pytest.raises(EOFError):  # the CLI turns this into a message and exit code 130
         drive(NO_RED_FLAGS, close_after=3)
     signs = list(shipped_signs_now())  # a checklist hands over all its signs at once
-    assert [list(h) for h in handed] == [signs, [*signs, "leg_symptoms"], [*signs, "leg_symptoms", "age"]]
+    assert [list(h) for h in handed] == [
+        signs,
+        [*signs, "leg_symptoms"],
+        [*signs, "leg_symptoms", "age"],
+    ]
 
 
 def test_resume_continues_where_it_stopped(
