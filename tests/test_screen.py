@@ -36,7 +36,7 @@ def test_results_are_grouped_by_tier_with_reasons_sources_and_the_dissent(
         shown.index(shipped.about.tiers[t].title) for t in ("self_care", "training", "prevention")
     ]
     assert order == sorted(order)
-    assert "because: lifts in your training: Deadlift" in shown
+    assert "because: lifts you do, or did until this spasm: Deadlift" in shown
     assert "unnamed reply 1" in shown and "Where the advice disagrees" in shown
     assert "Get help if things change" in shown
     assert shipped.about.disclaimer.split(".")[0] in " ".join(shown.split())

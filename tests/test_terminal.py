@@ -118,7 +118,9 @@ def test_an_emergency_sign_stops_the_questions_and_says_what_to_do(terminal) -> 
     assert "Emergency" in shown
 
 
-def test_enter_pressed_20_times_from_launch_records_nothing_and_shows_no_emergency(terminal) -> None:  # type: ignore[no-untyped-def]
+def test_enter_pressed_20_times_from_launch_records_nothing_and_shows_no_emergency(
+    terminal,
+) -> None:  # type: ignore[no-untyped-def]
     screen, env, cwd = terminal
     screen.start(INSTALLED, cwd, env)
     screen.wait_for("None of these")

@@ -36,9 +36,7 @@ def test_recurrence_counts_this_spasm_as_the_rules_do(shipped: KnowledgeBase) ->
     assert question.choice_ids == ("first", "second", "three_or_more")
 
 
-@pytest.mark.parametrize(
-    ("old", "named"), [("one_or_two", "'second'"), ("none", "'first'")]
-)
+@pytest.mark.parametrize(("old", "named"), [("one_or_two", "'second'"), ("none", "'first'")])
 def test_an_answers_file_of_the_old_recurrence_wording_is_told_what_changed(
     tmp_path: Path, old: str, named: str
 ) -> None:

@@ -127,6 +127,8 @@ class Interview:
         self._settle()
 
     def _record(self, qid: str, value: Any, unit: str | None) -> None:
+        if qid not in self.progress.order:
+            self.progress.order.append(qid)
         self.progress.values.pop(qid, None)
         self.progress.weight_units.pop(qid, None)
         self.progress.blank.discard(qid)

@@ -201,15 +201,10 @@ def checklist(
     for index, row in enumerate(rows):
         if current and current.get(row.value) in ("yes", "unsure"):
             state.marks[index] = current[row.value]
-    how = "y or Space ticks the line you are on, n unticks it"
-    how += ", ? marks it not sure" if unsure else ""
-    keys = "\n".join(
-        [
-            instruction,
-            f"Move with the arrows or a line's number; {how}; 0 is '{none_label}'. "
-            "Enter when done.",
-        ]
-    ).strip("\n")
+    # One line at 80 columns: a 24-line terminal still shows the whole first checklist.
+    how = "Tick: a line's number (or arrows, then y)"
+    how += "; ? not sure" if unsure else ""
+    keys = "\n".join([instruction, f"{how}; 0 none; then Enter."]).strip("\n")
 
     def summary() -> str:
         if state.none or not state.marks:

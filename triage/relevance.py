@@ -32,6 +32,7 @@ class Progress:
     values: dict[str, Any] = field(default_factory=dict)
     blank: set[str] = field(default_factory=set)
     weight_units: dict[str, str] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # questions in the order they were asked
 
     def asked(self, question: str) -> bool:
         return question in self.values or question in self.blank

@@ -132,6 +132,8 @@ def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> No
             words = "(left blank)"
         elif isinstance(value, tuple):
             words = ", ".join(question.label(v) for v in value) or "(none)"
+        elif question.type == "yes_no":  # the words of the choice, as on the prompt
+            words = {"yes": "Yes", "no": "No", "unsure": "Not sure"}.get(value, value)
         else:
             words = answer_words(question, value, given)
         table.add_row(str(number), question.short, words)
@@ -139,4 +141,8 @@ def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> No
 
 
 def asked_questions(progress: Progress, kb: KnowledgeBase) -> list[Question]:
-    return [q for q in kb.questions.values() if progress.asked(q.id) and not q.journal]
+    """The answers given, in the order they were asked (those carried in from a file or a
+    draft first, in the rules' order)."""
+    given = [q for q in kb.questions.values() if progress.asked(q.id) and not q.journal]
+    rank = {qid: i for i, qid in enumerate(progress.order)}
+    return sorted(given, key=lambda q: rank.get(q.id, -1))
