@@ -17,6 +17,16 @@ from triage.model import KnowledgeBase
 from triage.replay import replay
 
 HERE = Path(__file__).parent / "evaluate"
+SIGNS_NOW = (  # the red-flag screen's first checklist, as rules/red_flags.yaml declares it
+    "saddle_numbness",
+    "bladder_bowel_change",
+    "leg_weakness",
+    "collapse_signs",
+    "fever",
+    "kidney_pain_pattern",
+    "major_trauma",
+    "fall_or_knock",
+)
 BAD = sorted((HERE / "bad").glob("*.yaml"))
 NO_RED_FLAGS = {
     "saddle_numbness": "no",
@@ -92,27 +102,31 @@ def test_json_is_one_object_with_every_case_and_the_totals() -> None:
     by_id = {c["id"]: c for c in out["cases"]}
     assert list(by_id) == ["saddle-numbness-first", "ordinary-strain", "fever-over-triaged"]
     first = by_id["saddle-numbness-first"]
-    assert first == {
-        "id": "saddle-numbness-first",
-        "location": f"{HERE}/good.yaml:3:5",
-        "expected": {
+    assert (
+        first
+        == {
+            "id": "saddle-numbness-first",
+            "location": f"{HERE}/good.yaml:3:5",
+            "expected": {
+                "tier": "emergency",
+                "suggests": ["emergency_cauda_equina"],
+                "not_suggests": ["stay_active"],
+                "top": ["emergency_cauda_equina"],
+            },
             "tier": "emergency",
-            "suggests": ["emergency_cauda_equina"],
-            "not_suggests": ["stay_active"],
-            "top": ["emergency_cauda_equina"],
-        },
-        "tier": "emergency",
-        "exact": True,
-        "safe": True,
-        "triage": "exact",
-        "missing_suggests": [],
-        "violated_not_suggests": [],
-        "top_rank": 1,
-        "prompts": 1,
-        "asked": ["saddle_numbness"],
-        "blank": [],
-        "reviewed": False,
-    }
+            "exact": True,
+            "safe": True,
+            "triage": "exact",
+            "missing_suggests": [],
+            "violated_not_suggests": [],
+            "top_rank": 1,
+            "prompts": 1,  # the first checklist: one sign ticked, the others left unticked
+            "keys": 2,
+            "asked": list(SIGNS_NOW),
+            "blank": list(SIGNS_NOW[1:]),
+            "reviewed": False,
+        }
+    )
     over = by_id["fever-over-triaged"]
     assert (over["tier"], over["exact"], over["safe"], over["triage"]) == (
         "urgent",
@@ -234,18 +248,20 @@ def test_prompts_stop_at_the_red_flag_that_makes_an_emergency(tmp_path: Path) ->
         [
             case("third-flag", {"saddle_numbness": "no", "bladder_bowel_change": "no",
                                 "leg_symptoms": "both_legs", "age": 40}, "emergency"),
-            case("only-the-fifth", {"major_trauma": "yes"}, "emergency"),
+            case("old-and-fell", {"fall_or_knock": "yes", "age": 72}, "emergency"),
         ],
     )  # fmt: skip
     code, out, _ = evaluate_json(str(bank))
     assert code == 0
-    third, fifth = out["cases"]
-    assert third["asked"] == ["saddle_numbness", "bladder_bowel_change", "leg_symptoms"]
-    assert (third["prompts"], third["blank"], third["reviewed"]) == (3, [], False)
-    # Questions before the one the case answers are asked and left blank, and listed.
-    assert fifth["asked"][-1] == "major_trauma" and fifth["blank"] == fifth["asked"][:-1]
-    assert fifth["prompts"] == len(fifth["asked"])
-    assert out["totals"]["prompts"]["emergency"] == {"cases": 2, "median": 4, "max": 5}
+    legs, fell = out["cases"]
+    # The first checklist (nothing ticked), then the legs: both is an emergency at once.
+    assert legs["asked"] == [*SIGNS_NOW, "leg_symptoms"]
+    assert (legs["prompts"], legs["reviewed"]) == (2, False)
+    assert legs["blank"] == [q for q in SIGNS_NOW if q not in legs["asked"][:2]]
+    # A small fall is on the first checklist; at 70 the age makes it an emergency: 3 prompts.
+    assert fell["asked"] == [*SIGNS_NOW, "leg_symptoms", "age"] and fell["prompts"] == 3
+    assert "leg_symptoms" in fell["blank"]
+    assert out["totals"]["prompts"]["emergency"] == {"cases": 2, "median": 2.5, "max": 3}
 
 
 def test_a_full_questionnaire_counts_the_review_and_the_unit_from_a_weight(
@@ -256,7 +272,11 @@ def test_a_full_questionnaire_counts_the_review_and_the_unit_from_a_weight(
         shipped,
     )
     done = replay(shipped, given)
-    assert done.reviewed and done.prompts == len(done.asked) + 1
+    assert done.reviewed and done.prompts == len(done.screens) + 1
+    # The training question comes after "See my advice now": asked only when refining.
+    assert "recent_layoff" not in done.asked
+    done = replay(shipped, given, refine=True)
+    assert done.reviews == 2 and done.prompts == len(done.screens) + 2
     # Asked for the unit before the weight, the person says kg: the unit they gave with it.
     assert done.asked.index("weight_unit") == done.asked.index("working_weight") - 1
     assert "weight_unit" not in done.blank and done.progress.values["weight_unit"] == "kg"
@@ -304,7 +324,13 @@ def test_a_local_pack_adds_its_suggestions_with_rules(tmp_path: Path) -> None:
     )
     code, out, _ = evaluate_json(str(bank), "--rules", str(pack))
     assert code == 0 and out["cases"][0]["missing_suggests"] == []
-    assert "warms_up" in out["cases"][0]["asked"]
+    # A training question refines the advice: asked after "See my advice now" is offered.
+    assert "warms_up" not in out["cases"][0]["asked"]
+    from triage import loading
+
+    packed = loading.load([loading.shipped_rules_dir(), pack], trust_cache=False)
+    given = answers.from_mapping({**NO_RED_FLAGS, "warms_up": "no"}, packed)
+    assert "warms_up" in replay(packed, given, refine=True).asked
     done = run_cli("evaluate", str(bank))  # without the pack, its ids are unknown
     assert done.returncode == 2 and "unknown question 'warms_up'" in done.stderr
 

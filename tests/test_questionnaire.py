@@ -1,12 +1,12 @@
-"""The questionnaire, driven through prompt_toolkit's pipe input: the real questionary prompts
-receive keystrokes, as from a keyboard. An oracle answers whatever is asked, so the tests see
-what the adaptive questionnaire chooses to ask."""
+"""The questionnaire, driven through prompt_toolkit's pipe input: the real prompts
+(triage/prompts.py, questionary's text prompt) receive keystrokes, as from a keyboard. An oracle
+answers whatever is asked, so the tests see what the adaptive questionnaire chooses to ask."""
 
 from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -15,9 +15,10 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from triage import questionnaire
+from triage import prompts, questionnaire
 from triage.journal import Journal
 from triage.model import KnowledgeBase
+from triage.prompts import Option
 from triage.questionnaire import Session, Terminal
 from triage.relevance import Progress
 
@@ -43,7 +44,8 @@ NO_RED_FLAGS = {
 
 
 class Driver:
-    """Types the oracle's answer into each prompt just before it opens, and notes what was asked."""
+    """Types the oracle's answer into each prompt just before it opens, and notes what was asked.
+    A sign of a checklist the oracle does not answer is left unticked, as a person would."""
 
     def __init__(
         self, kb: KnowledgeBase, pipe: Any, oracle: dict[str, Any], review: list[str] | None = None
@@ -51,7 +53,10 @@ class Driver:
         self.kb, self.pipe, self.oracle = kb, pipe, oracle
         self.review = list(review or ["done"])
         self.asked: list[str] = []
+        self.screens: list[tuple[str, ...]] = []
         self.by_words = {" ".join(q.ask.split()): q for q in kb.questions.values()}
+        self.groups = {g.ask: g for g in kb.groups.values()}
+        self.emergencies = 0
 
     def send(self, keys: str) -> None:
         with contextlib.suppress(OSError):  # the terminal is gone: the prompt reads end-of-file
@@ -60,45 +65,70 @@ class Driver:
     def question(self, message: str) -> Any:
         return self.by_words.get(" ".join(message.split()))
 
-    def select(self, message: str, choices: list[questionary.Choice], **kw: Any) -> Any:
-        values = [c.value for c in choices]
+    def choose(self, message: str, options: Sequence[Option], *args: Any, **kw: Any) -> Any:
+        values = [o.value for o in options]
         question = self.question(message)
         if question is not None:
             self.asked.append(question.id)
+            self.screens.append((question.id,))
             wanted = self.oracle.get(
                 question.id, "unsure" if question.type == "yes_no" else values[0]
             )
         elif message.startswith("Your answers"):
-            step = self.review.pop(0)
-            wanted = "done" if step == "done" else "change"
-            if step != "done":
+            step = self.review.pop(0) if self.review else "done"
+            wanted = step.split(":")[0]
+            if step.startswith("change"):
                 self.review.insert(0, step)  # the next prompt picks the answer to change
+        elif message.startswith("Pressed the wrong key"):
+            self.emergencies += 1
+            step = self.review[0] if self.review else ""
+            wanted = "change" if step.startswith("fix") else "done"
+            if step.startswith("fix"):
+                self.review[0] = step.replace("fix", "change")
         else:  # "Which answer?"
             wanted = self.review.pop(0).split(":", 1)[1]
-        start = values.index(kw.get("default")) if kw.get("default") in values else 0
+        option = options[values.index(wanted)]
+        # Its own key where it has one; otherwise the arrows, from nothing pointed at.
+        start = values.index(kw["default"]) if kw.get("default") in values else -1
         moves = values.index(wanted) - start
-        self.send(("\x1b[A" * -moves if moves < 0 else DOWN * moves) + ENTER)
-        return REAL["select"](message, choices=choices, **kw)
-
-    def checkbox(self, message: str, choices: list[questionary.Choice], **kw: Any) -> Any:
-        question = self.question(message)
-        self.asked.append(question.id)
-        wanted = set(self.oracle.get(question.id, []))
-        keys = "".join(
-            (SPACE if (c.value in wanted) != bool(c.checked) else "") + DOWN for c in choices
-        )
+        keys = option.key if option.key else ("\x1b[A" * -moves if moves < 0 else DOWN * moves)
         self.send(keys + ENTER)
-        return REAL["checkbox"](message, choices=choices, **kw)
+        return REAL["choose"](message, options, *args, **kw)
+
+    def checklist(self, message: str, rows: Sequence[Option], *args: Any, **kw: Any) -> Any:
+        group = self.groups.get(message)
+        if group is not None:
+            ids = [r.value for r in rows]
+            self.asked.extend(ids)
+            self.screens.append(tuple(ids))
+            wanted = {qid: self.oracle.get(qid, "no") for qid in ids}
+        else:
+            question = self.question(message)
+            self.asked.append(question.id)
+            self.screens.append((question.id,))
+            wanted = {v: "yes" for v in self.oracle.get(question.id, [])}
+        keys = "".join(
+            DOWN + {"yes": "y", "unsure": "?"}.get(wanted.get(r.value, "no"), "n") for r in rows
+        )
+        if not any(v in ("yes", "unsure") for v in wanted.values()):
+            keys += DOWN  # to "None of these"
+        self.send(keys + ENTER)
+        return REAL["checklist"](message, rows, *args, **kw)
 
     def text(self, message: str, **kw: Any) -> Any:
         question = self.question(message)
         self.asked.append(question.id)
-        answer = self.oracle.get(question.id, "")
+        self.screens.append((question.id,))
+        answer = self.oracle.get(question.id, "?")
         self.send("\x7f" * len(kw.get("default", "")) + str(answer) + ENTER)
         return REAL["text"](message, **kw)
 
 
-REAL = {"select": questionary.select, "checkbox": questionary.checkbox, "text": questionary.text}
+REAL: dict[str, Any] = {
+    "choose": prompts.choose,
+    "checklist": prompts.checklist,
+    "text": questionary.text,
+}
 
 
 @pytest.fixture
@@ -111,8 +141,9 @@ def drive(shipped: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> Iterator[A
     ) -> tuple[Any, ...]:
         with create_pipe_input() as pipe:
             driver = Driver(shipped, pipe, oracle, review)
-            for name in REAL:
-                monkeypatch.setattr(questionnaire.questionary, name, getattr(driver, name))
+            monkeypatch.setattr(questionnaire.prompts, "choose", driver.choose)
+            monkeypatch.setattr(questionnaire.prompts, "checklist", driver.checklist)
+            monkeypatch.setattr(questionnaire.questionary, "text", driver.text)
             out = io.StringIO()
             console = Console(file=out, width=100, color_system=None)
             saved: list[dict[str, Any]] = []
@@ -137,22 +168,30 @@ def test_the_red_flag_screen_comes_first_and_in_full(drive: Any, shipped: Knowle
     asked_flags = [q for q in driver.asked if q in screen]
     assert driver.asked[: len(asked_flags)] == asked_flags
     # Every red-flag question whose own ask-condition holds was asked (first_episode needs age 50+).
-    assert set(screen) - set(asked_flags) == {"first_episode", "fall_or_knock"}
+    assert set(screen) - set(asked_flags) == {"first_episode"}
+    # In as few prompts as the rules' groups allow: three checklists, the legs and the age.
+    flag_screens = [s for s in driver.screens if s[0] in screen]
+    assert len(flag_screens) == 5 and len(flag_screens[0]) == len(
+        shipped.groups["signs_now"].questions
+    )
     assert result.tier in ("self_care", "see_clinician")
 
 
 def test_a_yes_to_an_emergency_sign_stops_the_questions_at_once(drive: Any) -> None:
-    driver, _, result, _, _ = drive({"saddle_numbness": "yes"})
-    assert driver.asked == ["saddle_numbness"]
+    driver, _, result, out, _ = drive({"saddle_numbness": "yes"})
+    assert driver.screens == [shipped_signs_now()]  # one checklist, then the emergency
+    assert driver.emergencies == 1 and "Your answers are above" not in out
     assert result.tier == "emergency" and result.advice[0].tier == "emergency"
     assert not {a.tier for a in result.advice} & {"training", "prevention"}
 
 
 def test_questions_that_cannot_change_the_advice_are_not_asked(drive: Any) -> None:
-    squatter, _, _, _, _ = drive({**NO_RED_FLAGS, "lifts": ["squat"], "spasm_during": ["squat"]})
+    more = ["more", "done"]  # the questions that refine the advice, after the offer
+    squatter, _, _, _, _ = drive(
+        {**NO_RED_FLAGS, "lifts": ["squat"], "spasm_during": ["squat"]}, review=more
+    )
     assert "gm_style" not in squatter.asked and "tail_tuck" not in squatter.asked
-    assert "working_weight" not in squatter.asked
-    gm, _, _, _, _ = drive({**NO_RED_FLAGS, "lifts": ["good_morning", "deadlift"]})
+    gm, _, _, _, _ = drive({**NO_RED_FLAGS, "lifts": ["good_morning", "deadlift"]}, review=more)
     assert "gm_style" in gm.asked and "tail_tuck" in gm.asked
     assert len(squatter.asked) < len(gm.asked)
 
@@ -165,7 +204,7 @@ def test_the_unit_is_asked_once_before_a_weight_and_numbers_come_back_in_it(driv
         "weight_unit": "lb",
         "working_weight": "315",
     }
-    driver, _, result, _, _ = drive(oracle)
+    driver, _, result, _, _ = drive(oracle, review=["more", "done"])
     assert driver.asked.count("weight_unit") == 1
     assert driver.asked.index("weight_unit") < driver.asked.index("working_weight")
     back_off = next(a for a in result.advice if a.id == "back_off_few_weeks")
@@ -199,7 +238,7 @@ def test_changing_an_answer_in_review_re_asks_what_it_opens_and_drops_what_it_cl
                 return ["good_morning"] if self.count == 1 else ["squat"]
             return super().get(key, default)
 
-    driver, session, result, _, _ = drive(Changing(oracle), review=["change:lifts", "done"])
+    driver, session, result, _, _ = drive(Changing(oracle), review=["more", "change:lifts", "done"])
     assert driver.asked.count("lifts") == 2
     assert "gm_style" not in session.progress.values  # no longer relevant: dropped
     assert "gm_hips_back_rdl_style" not in [a.id for a in result.advice]
@@ -219,10 +258,11 @@ def test_every_answer_is_handed_over_as_given_and_a_closed_terminal_ends_the_pro
     monkeypatch.setattr(Session, "__post_init__", spy)
     with pytest.raises(EOFError):  # the CLI turns this into a message and exit code 130
         drive(NO_RED_FLAGS, close_after=3)
+    signs = list(shipped_signs_now())  # a checklist hands over all its signs at once
     assert [list(h) for h in handed] == [
-        ["saddle_numbness"],
-        ["saddle_numbness", "bladder_bowel_change"],
-        ["saddle_numbness", "bladder_bowel_change", "leg_symptoms"],
+        signs,
+        [*signs, "leg_symptoms"],
+        [*signs, "leg_symptoms", "age"],
     ]
 
 
@@ -238,7 +278,8 @@ def test_resume_continues_where_it_stopped(
     assert loaded.blank == {"age"}
     driver, _, _, _, _ = drive(NO_RED_FLAGS, progress=loaded)
     assert "saddle_numbness" not in driver.asked and "bladder_bowel_change" not in driver.asked
-    assert driver.asked[0] == "leg_symptoms"
+    # The checklist carries on with the signs not answered yet; the blank age is not re-asked.
+    assert driver.screens[0] == shipped_signs_now()[2:] and "age" not in driver.asked
 
 
 def test_prefilled_answers_are_not_asked_again(drive: Any) -> None:
@@ -268,8 +309,39 @@ def test_a_change_in_review_that_makes_an_emergency_stops_the_review(drive: Any)
     assert result.tier == "emergency" and result.advice[0].tier == "emergency"
 
 
+def test_the_emergency_screen_leads_back_to_a_mis_keyed_answer(drive: Any) -> None:
+    class Miskeyed(dict):  # type: ignore[type-arg]
+        """Ticks saddle numbness by mistake, and puts it right when asked again."""
+
+        count = 0
+
+        def get(self, key: str, default: Any = None) -> Any:
+            if key == "saddle_numbness":
+                self.count += 1
+                return "yes" if self.count == 1 else "no"
+            return super().get(key, default)
+
+    driver, _, result, out, _ = drive(Miskeyed(NO_RED_FLAGS), review=["fix:saddle_numbness"])
+    assert driver.emergencies == 1 and driver.asked.count("saddle_numbness") == 2
+    # The emergency advice was on the screen before the way back was offered.
+    # The emergency advice was on the screen first; then the answers to pick from, and, with
+    # the mistake put right, the questionnaire went on to its review.
+    assert out.index("cauda equina") < out.index("Your answers") < out.rindex("Your answers")
+    assert result.tier != "emergency"
+
+
+def shipped_signs_now() -> tuple[str, ...]:
+    from triage import loading
+
+    return loading.load().groups["signs_now"].questions
+
+
 EVERYTHING = {
     **NO_RED_FLAGS,
+    "kidney_pain_pattern": "no",
+    "upper_back_pain": "no",
+    "worse_on_straining": "no",
+    "steroid_injections": "no",
     "first_episode": "no",
     "fall_or_knock": "no",
     "weight_unit": "kg",
@@ -277,7 +349,7 @@ EVERYTHING = {
     "pain_now": 6,
     "can_move": "yes",
     "improving": "no",
-    "previous_spasms": "one_or_two",
+    "previous_spasms": "second",
     "spasm_during": ["deadlift"],
     "lifts": ["deadlift", "good_morning", "bench"],
     "inflammatory_pattern": "no",
@@ -313,7 +385,10 @@ def test_a_replay_asks_what_the_questionnaire_on_a_terminal_asks(
     from triage import answers
     from triage.replay import replay
 
-    driver, _, result, out, _ = drive(oracle)
-    replayed = replay(shipped, answers.from_mapping(oracle, shipped))
-    assert list(replayed.asked) == driver.asked and replayed.blank == ()
-    assert replayed.reviewed == (result.tier != "emergency") == ("Your answers" in out)
+    given = answers.from_mapping(oracle, shipped)
+    for refine in (False, True):
+        driver, _, result, out, _ = drive(oracle, review=["more", "done"] if refine else None)
+        replayed = replay(shipped, given, refine=refine)
+        assert list(replayed.asked) == driver.asked and replayed.blank == ()
+        assert list(replayed.screens) == driver.screens  # each checklist is one prompt
+        assert replayed.reviewed == (result.tier != "emergency") == ("Your answers" in out)

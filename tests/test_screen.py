@@ -37,7 +37,7 @@ def test_results_are_grouped_by_tier_with_reasons_sources_and_the_dissent(
     words = shipped.about.words
     order = [shown.index(words.personal_title), shown.index(words.generic_title)]
     assert order == sorted(order)
-    assert "because: lifts in your training: Deadlift" in shown
+    assert "because: lifts you do, or did until this spasm: Deadlift" in shown
     assert "unnamed reply 1" in shown and "Where the advice disagrees" in shown
     assert words.safety_net_title in shown
     assert shipped.about.disclaimer.split(".")[0] in " ".join(shown.split())

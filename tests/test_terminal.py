@@ -87,43 +87,163 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Screen, dict[str, str], Path]]:
 
 
 COMMAND = f"{sys.executable} -m triage"
+# The installed console script, as a person runs it.
+INSTALLED = str(Path(sys.executable).with_name("spasm-triage"))
+WAY_BACK = "Pressed the wrong key?"
+
+
+def draft(env: dict[str, str]) -> dict[str, object] | None:
+    """The unfinished questionnaire kept in the test's journal, if any."""
+    from triage.journal import Journal
+
+    path = Path(env["SPASM_TRIAGE_JOURNAL"])
+    if not path.exists():
+        return None
+    with Journal(path) as journal:
+        saved = journal.unfinished()
+    return None if saved is None else dict(saved[0])
 
 
 def test_an_emergency_sign_stops_the_questions_and_says_what_to_do(terminal) -> None:  # type: ignore[no-untyped-def]
     screen, env, cwd = terminal
-    screen.start(COMMAND, cwd, env)
+    screen.start(INSTALLED, cwd, env)
     screen.wait_for("not a diagnosis")
-    screen.wait_for("why we ask:")
-    screen.keys(ENTER)  # "Yes" to numbness between the legs
+    screen.wait_for("None of these")
+    screen.keys("1", ENTER)  # numbness between the legs, ticked on the first checklist
+    shown = screen.wait_for(WAY_BACK)
+    assert "Go to an emergency department now" in shown.split(WAY_BACK)[0]
+    assert "going into your legs" not in shown  # the next question was never asked
+    screen.keys("a", ENTER)  # show all my advice
     shown = screen.wait_for("Anything else?")
-    assert "Go to an emergency department now" in shown
+    assert "Emergency" in shown
     screen.keys(ENTER)  # Done
-    shown = screen.wait_for("EXIT=0")
-    assert "Since the back pain started" not in shown  # the next question was never asked
+    screen.wait_for("EXIT=0")
 
 
-def test_ctrl_c_keeps_the_answers_and_resume_carries_on(terminal) -> None:  # type: ignore[no-untyped-def]
+def test_enter_pressed_20_times_from_launch_records_nothing_and_shows_no_emergency(
+    terminal,
+) -> None:  # type: ignore[no-untyped-def]
     screen, env, cwd = terminal
-    screen.start(COMMAND, cwd, env)
-    screen.wait_for("why we ask:")
-    screen.keys(DOWN, ENTER)  # No
-    screen.wait_for("trouble peeing")
-    screen.keys(DOWN, ENTER)  # No
+    screen.start(INSTALLED, cwd, env)
+    screen.wait_for("None of these")
+    screen.keys(*[ENTER] * 20)
+    shown = screen.wait_for("Nothing is ticked yet")
+    assert "emergency department" not in shown.lower() and "going into your legs" not in shown
+    assert draft(env) is None  # no answer was kept
+    screen.keys("C-c")
+    shown = screen.wait_for("EXIT=130")
+    assert "Traceback" not in shown and draft(env) is None
+
+
+def test_a_grouped_red_flag_screen_with_one_sign_ticked_stops_at_once(terminal) -> None:  # type: ignore[no-untyped-def]
+    screen, env, cwd = terminal
+    screen.start(INSTALLED, cwd, env)
+    screen.wait_for("None of these")
+    screen.keys("4", ENTER)  # tummy or chest pain, faintness...: the collapse signs
+    shown = screen.wait_for(WAY_BACK)
+    assert "Call your emergency number now" in shown and "going into your legs" not in shown
+    # Each sign is its own answer: the one ticked is yes, the others no.
+    assert draft(env) == {
+        "saddle_numbness": "no",
+        "bladder_bowel_change": "no",
+        "leg_weakness": "no",
+        "collapse_signs": "yes",
+        "fever": "no",
+        "kidney_pain_pattern": "no",
+        "major_trauma": "no",
+        "fall_or_knock": "no",
+    }
+    # A mis-keyed tick can be put right without losing sight of the advice.
+    screen.keys("c", ENTER)
+    screen.wait_for("Which answer?")
+    screen.keys("4", ENTER)  # the fourth answer: the collapse signs
+    screen.wait_for("Along with the back pain")
+    screen.keys("n", ENTER)
     screen.wait_for("going into your legs")
+    screen.keys("C-c")
+    screen.wait_for("EXIT=130")
+    assert draft(env)["collapse_signs"] == "no"  # type: ignore[index]
+
+
+def test_ctrl_c_inside_a_checklist_keeps_the_answers_and_resume_carries_on_there(terminal) -> None:  # type: ignore[no-untyped-def]
+    screen, env, cwd = terminal
+    screen.start(INSTALLED, cwd, env)
+    screen.wait_for("None of these")
+    screen.keys("0", ENTER)  # none of these
+    screen.wait_for("going into your legs")
+    screen.keys("1", ENTER)  # No
+    screen.wait_for("How old are you")
+    screen.keys("3", "4", ENTER)
+    screen.wait_for("Do any of these apply to you?")
+    screen.keys("2")  # ticked, not yet taken with Enter
     screen.keys("C-c")
     shown = screen.wait_for("EXIT=130")
     assert "spasm-triage --resume" in shown and "Traceback" not in shown
+    kept = draft(env)
+    assert kept is not None and kept["age"] == 34 and kept["leg_symptoms"] == "none"
+    assert "steroid_injections" not in kept  # a tick without Enter is no answer
     screen.stop()
 
-    screen.start(f"{COMMAND} --resume", cwd, env)
-    shown = screen.wait_for("going into your legs")
+    screen.start(f"{INSTALLED} --resume", cwd, env)
+    shown = screen.wait_for("Do any of these apply to you?")
     assert "Carrying on from your answers" in shown
-    assert "trouble peeing" not in shown.split("Carrying on")[1]  # not asked again
-    screen.keys(DOWN, DOWN, DOWN, ENTER)  # Yes, both legs
-    screen.wait_for("Anything else?")
-    screen.keys(ENTER)  # Done
-    shown = screen.wait_for("EXIT=0")
-    assert "emergency department" in shown
+    assert "How old are you" not in shown.split("Carrying on")[1]  # not asked again
+    screen.keys("0", ENTER)
+    screen.wait_for("Is your pain like any of these?")
+    screen.keys("C-c")
+    screen.wait_for("EXIT=130")
+
+
+def test_n_and_enter_at_the_carry_on_prompt_neither_discards_nor_answers(terminal) -> None:  # type: ignore[no-untyped-def]
+    screen, env, cwd = terminal
+    screen.start(INSTALLED, cwd, env)
+    screen.wait_for("None of these")
+    screen.keys("0", ENTER)
+    screen.wait_for("going into your legs")
+    screen.keys("C-c")
+    screen.wait_for("EXIT=130")
+    saved = draft(env)
+    assert saved is not None and len(saved) == 8
+    screen.stop()
+
+    screen.start(INSTALLED, cwd, env)
+    screen.wait_for("Carry on with it?")
+    screen.keys(ENTER)  # untouched: nothing happens
+    shown = screen.wait_for("Nothing is chosen yet")
+    screen.keys("n", ENTER)  # a habit: starts again, as the choice says
+    shown = screen.wait_for("None of these")
+    asked = shown.split("Carry on with it?")[1]
+    assert "Nothing is ticked yet" not in asked  # the Enter did not reach the checklist
+    assert draft(env) == saved  # kept until a new answer replaces it
+    screen.keys("C-c")
+    screen.wait_for("EXIT=130")
+    assert draft(env) == saved
+
+
+def answer_whatever_is_asked(screen: Screen, until: str) -> str:
+    """None of a checklist, the first choice of a list, '?' for a number, until `until`."""
+    deadline = time.monotonic() + 90
+    seen = 0
+    while True:
+        assert time.monotonic() < deadline, screen.text()
+        shown = screen.text()
+        if until in shown:
+            return shown
+        prompts = shown.count("? ")
+        if prompts == seen:
+            time.sleep(0.2)
+            continue
+        seen = prompts
+        lines = shown.rstrip().splitlines()
+        last = max(i for i, line in enumerate(lines) if line.startswith("? "))
+        text = "\n".join(lines[last:])  # the prompt on screen now
+        if "None of these" in text:
+            screen.keys("0", ENTER)
+        elif "? if you don't know" in text:
+            screen.keys("?", ENTER)
+        elif "Choose with" in text or "[1]" in text or "[y]" in text:
+            screen.keys("1" if "[1]" in text else "y", ENTER)
+        time.sleep(0.3)
 
 
 def test_prefilled_answers_lead_to_review_results_and_a_saved_report(terminal) -> None:  # type: ignore[no-untyped-def]
@@ -134,15 +254,21 @@ def test_prefilled_answers_lead_to_review_results_and_a_saved_report(terminal) -
         "bladder_bowel_change",
         "leg_weakness",
         "major_trauma",
+        "fall_or_knock",
         "collapse_signs",
         "kidney_pain_pattern",
         "upper_back_pain",
         "worse_on_straining",
         "fever",
+        "kidney_pain_pattern",
         "infection_risk",
+        "steroid_injections",
         "cancer_history",
         "weight_loss",
         "night_pain",
+        "upper_back_pain",
+        "worse_on_straining",
+        "inflammatory_pattern",
         "bone_risk",
     ]
     answers.write_text(
@@ -150,17 +276,10 @@ def test_prefilled_answers_lead_to_review_results_and_a_saved_report(terminal) -
         + "".join(f"{f}: no\n" for f in flags)
         + "leg_symptoms: none\nage: 30\n"
     )
-    screen.start(f"{COMMAND} --answers answers.yaml --interactive --save report.md", cwd, env)
-    # Only what the file leaves open is asked; answer each with the first choice or a blank.
-    deadline = time.monotonic() + 60
-    while "Your answers are above" not in screen.text():
-        assert time.monotonic() < deadline, screen.text()
-        screen.wait_for("?")
-        if "Your answers are above" in screen.text():
-            break
-        screen.keys(ENTER)
-        time.sleep(0.2)
-    screen.keys(ENTER)  # See my advice
+    screen.start(f"{INSTALLED} --answers answers.yaml --interactive --save report.md", cwd, env)
+    shown = answer_whatever_is_asked(screen, "Your answers are above")
+    assert "Signs of serious trouble" not in shown  # the file answered the whole screen
+    screen.keys("a", ENTER)  # See my advice (now)
     shown = screen.wait_for("Anything else?")
     assert "What would change this advice" in shown and "Sources:" in shown
     screen.keys(DOWN, ENTER)  # Show why and sources
@@ -197,9 +316,11 @@ def test_a_damaged_journal_is_named_left_alone_and_the_questionnaire_still_runs(
     journal.write_bytes(b"this is not a database\n" * 100)
     before = journal.read_bytes()
     screen.start(COMMAND, cwd, env)
-    shown = screen.wait_for("why we ask:")
+    shown = screen.wait_for("None of these")
     assert "the journal cannot be read" in " ".join(shown.split())
-    screen.keys(ENTER)  # Yes: an emergency, so it ends at once
+    screen.keys("1", ENTER)  # an emergency, so it ends at once
+    screen.wait_for(WAY_BACK)
+    screen.keys("a", ENTER)
     screen.wait_for("Anything else?")
     screen.keys(ENTER)  # Done
     screen.wait_for("EXIT=0")

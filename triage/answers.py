@@ -185,6 +185,12 @@ def _choice(question: Question, raw: Any) -> str:
     for choice in allowed:
         if word.lower() == choice.lower():
             return choice
+    changed = dict(question.retired).get(word)
+    if changed is not None:  # a file of an earlier wording: say what changed, not just "no"
+        raise ValueError(
+            f"'{question.id}' no longer has the choice {_show(raw)}: {changed} "
+            f"(choices now: {', '.join(allowed)})"
+        )
     raise ValueError(
         f"'{question.id}' must be {'one' if question.type == 'one_of' else 'any'} of: "
         f"{', '.join(allowed)} (got {_show(raw)}){did_you_mean(word, allowed)}"

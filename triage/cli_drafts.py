@@ -20,14 +20,16 @@ def discard_damaged(
 ) -> Journal | None:
     """An unreadable draft is all that is wrong: the person decides whether it goes. Kept, the
     journal stays exactly as it is, and this questionnaire runs without it."""
-    import questionary
 
     console.print(f"[yellow]{problem.path}: {problem.damage[0]}.[/yellow]")
-    if not questionary.confirm(
-        "Discard it and carry on with your journal? (No keeps it as it is; this questionnaire "
-        "then runs without your journal and keeps nothing)",
-        default=False,
-    ).unsafe_ask():
+    from triage import prompts
+
+    if not prompts.confirm(
+        "Discard it and carry on with your journal?",
+        "Yes, discard the unreadable questionnaire",
+        "No, keep it as it is (this questionnaire then runs without your journal and keeps "
+        "nothing)",
+    ):
         console.print("Kept as it is. This questionnaire runs without your journal.")
         return None
     import sqlite3
@@ -87,13 +89,9 @@ def _pick(free: list[Draft]) -> Draft | None:
     import questionary
 
     if len(free) == 1:
-        if questionary.confirm(
-            f"You have an unfinished questionnaire from {when(free[0].saved)}. Carry on with "
-            "it? (No starts again and discards it)",
-            default=True,
-        ).unsafe_ask():
-            return free[0]
-        return None
+        from triage.questionnaire import carry_on  # y or n, then Enter: never by accident
+
+        return free[0] if carry_on(when(free[0].saved)) else None
     choices = [
         questionary.Choice(
             f"Carry on with the one from {when(d.saved)} ({len(d.answers)} answers)", d.id

@@ -103,6 +103,7 @@ WRONG_COMPARISON = "E013"
 BAD_TEMPLATE = "E014"
 MISPLACED = "E015"
 WEAKENS_RED_FLAG = "E016"
+BAD_GROUP = "E017"
 # Lints: the knowledge base loads, but something in it is probably not what its author meant.
 NEVER_FIRES = "W101"
 UNUSED_QUESTION = "W102"

@@ -286,6 +286,7 @@ def case_dict(verdict: Verdict) -> dict[str, Any]:
         "violated_not_suggests": list(verdict.violated),
         "top_rank": verdict.top_rank,
         "prompts": verdict.replay.prompts,
+        "keys": verdict.replay.keys,
         "asked": list(verdict.replay.asked),
         "blank": list(verdict.replay.blank),
         "reviewed": verdict.replay.reviewed,

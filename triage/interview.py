@@ -1,5 +1,10 @@
 """The questionnaire's flow, apart from any screen: the red-flag screen first and in full, then
-only what can still change the advice, then a review where any answer can be changed.
+only what can still change the advice, most urgent first. Once what can change the tier is
+answered, the review offers the advice at once, or the questions that could refine it; any
+answer can be changed there, and on the emergency screen.
+
+Yes/no signs declared as a group in the rules are asked on one checklist; each sign is still its
+own answer.
 
 Everything the person sees or answers goes through a Frontend: the terminal's
 (triage/questionnaire.py) or a scripted one that answers from a case (triage/replay.py). Both run
@@ -14,8 +19,11 @@ from typing import Any, Protocol
 
 from triage import answers, ranking
 from triage.engine import Engine
-from triage.model import KnowledgeBase, Question
+from triage.model import Group, KnowledgeBase, Question
 from triage.relevance import Planner, Progress, possible_rules
+
+# The review's answer that asks the questions that could refine the advice.
+MORE = "\x00more"
 
 
 class Frontend(Protocol):
@@ -24,6 +32,11 @@ class Frontend(Protocol):
     def ask(self, question: Question, progress: Progress) -> tuple[Any, str | None]:
         """One prompt: (value, weight unit); value None means left blank."""
 
+    def ask_group(
+        self, group: Group, questions: list[Question], progress: Progress
+    ) -> dict[str, Any]:
+        """One checklist of yes/no signs: each sign's answer (yes, no or unsure)."""
+
     def section(self, title: str) -> None:
         """A new section of questions begins (a heading, not a prompt)."""
 
@@ -31,8 +44,13 @@ class Frontend(Protocol):
         """The answers need a doctor within a day or two: say so now (a banner, not a prompt).
         `result` builds the advice so far; a frontend that draws nothing need not pay for it."""
 
-    def review(self, progress: Progress) -> str | None:
-        """The review prompt: None to see the advice, or the id of an answer to change."""
+    def review(self, progress: Progress, more: int) -> str | None:
+        """The review prompt: None to see the advice, MORE to answer the `more` questions that
+        could refine it (0: none left), or the id of an answer to change."""
+
+    def emergency(self, result: Callable[[], ranking.Result], progress: Progress) -> str | None:
+        """The answers mean an emergency: say what to do now, then offer a way back to a
+        mis-keyed answer. None: the advice stands; or the id of an answer to change."""
 
 
 def planner_for(kb: KnowledgeBase) -> Planner:
@@ -85,29 +103,52 @@ class Interview:
         self.planner = planner if planner is not None else planner_for(self.kb)
         self.titles = {s.id: s.title for s in self.kb.sections}
         self.urgent_shown = False
+        self.refining = False  # the person asked for the questions that could refine the advice
 
     # ---- asking ----
 
     def ask(self, question: Question) -> None:
         """Prompt for one question and record the answer (or that it was left blank)."""
         value, unit = self.frontend.ask(question, self.progress)
-        self.progress.values.pop(question.id, None)
-        self.progress.weight_units.pop(question.id, None)
-        self.progress.blank.discard(question.id)
+        self._record(question.id, value, unit)
+        self._settle()
+
+    def ask_group(self, group: Group) -> None:
+        """One checklist for the group's signs that are open now; each sign's answer kept."""
+        evaluation = self.planner.evaluation(self.progress)
+        open_signs = [
+            self.kb.questions[qid]
+            for qid in group.questions
+            if not self.progress.asked(qid) and evaluation.ask_if(self.kb.questions[qid]) is True
+        ]
+        given = self.frontend.ask_group(group, open_signs, self.progress)
+        for question in open_signs:
+            self._record(question.id, given.get(question.id), None)
+        self._settle()
+
+    def _record(self, qid: str, value: Any, unit: str | None) -> None:
+        if qid not in self.progress.order:
+            self.progress.order.append(qid)
+        self.progress.values.pop(qid, None)
+        self.progress.weight_units.pop(qid, None)
+        self.progress.blank.discard(qid)
         if value is None:
-            self.progress.blank.add(question.id)
+            self.progress.blank.add(qid)
         else:
-            self.progress.values[question.id] = value
+            self.progress.values[qid] = value
             if unit:
-                self.progress.weight_units[question.id] = unit
+                self.progress.weight_units[qid] = unit
+
+    def _settle(self) -> None:
         for stale in self.planner.stale(self.progress):  # a change can make answers moot
             self.progress.values.pop(stale, None)
             self.progress.blank.discard(stale)
         self.on_answer(self.progress)
 
     def interview(self) -> bool:
-        """Ask until nothing open remains. False when the answers reach an emergency: checked
-        before every question, so pre-filled answers and changes made in review count too."""
+        """Ask until nothing open remains, or, until the person asks for more, nothing that can
+        change the tier. False when the answers reach an emergency: checked before every
+        question, so pre-filled answers and changes made in review count too."""
         current = None
         while True:
             tier = self.planner.settled_tier(self.progress)
@@ -120,29 +161,45 @@ class Interview:
                 self.frontend.urgent(self.result)
             if question is None:
                 return True
+            if not self.refining and not self.planner.core(question, self.progress):
+                return True  # the rest can only refine: the review offers the advice now
             unit_question = self.kb.about.weight_unit_question
             if question.is_weight and unit_question and not self.progress.asked(unit_question):
                 question = self.kb.questions[unit_question]  # the unit, once, before any weight
             if question.section != current:
                 current = question.section
                 self.frontend.section(self.titles.get(current, current))
-            self.ask(question)
+            if question.group is not None:
+                self.ask_group(self.kb.groups[question.group])
+            else:
+                self.ask(question)
 
     def review(self) -> bool:
-        """Show the answers and let any be changed, asking what a change makes relevant.
-        False when a change reaches an emergency."""
+        """Show the answers and let any be changed, asking what a change makes relevant, or
+        ask the questions that could refine the advice. False when a change reaches an
+        emergency."""
         while True:
-            change = self.frontend.review(self.progress)
+            more = 0 if self.refining else self.planner.remaining(self.progress)
+            change = self.frontend.review(self.progress, more)
             if change is None:
                 return True
-            self.ask(self.kb.questions[change])
+            if change == MORE:
+                self.refining = True
+            else:
+                self.ask(self.kb.questions[change])
             if not self.interview():
                 return False
 
     def conduct(self) -> bool:
-        """The questions, then the review unless an emergency stopped them. False when the
-        questionnaire ended on an emergency."""
-        return self.interview() and self.review()
+        """The questions, then the review unless an emergency stopped them; the emergency
+        screen can take the person back to an answer. False when the questionnaire ended on
+        an emergency."""
+        while not (self.interview() and self.review()):
+            change = self.frontend.emergency(self.result, self.progress)
+            if change is None:
+                return False
+            self.ask(self.kb.questions[change])
+        return True
 
     # ---- results ----
 

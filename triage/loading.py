@@ -14,6 +14,7 @@ from typing import Any
 
 from triage import cache, conditions
 from triage.errors import (
+    BAD_GROUP,
     BAD_TEMPLATE,
     DUPLICATE_ID,
     FILE_UNREADABLE,
@@ -34,6 +35,7 @@ from triage.model import (
     Citation,
     Disagreement,
     Finding,
+    Group,
     KnowledgeBase,
     NumberSpec,
     Question,
@@ -51,7 +53,7 @@ from triage.yaml_reader import LocDict, load_bytes
 # Far above any real rule file (the 5,000-rule benchmark's is a few MB): a larger file, or a
 # device such as /dev/zero, is refused before it fills memory.
 MAX_RULE_FILE = 64 * 10**6
-KINDS = ("sources", "questions", "findings", "rules", "suggestions", "disagreements")
+KINDS = ("sources", "questions", "findings", "rules", "suggestions", "disagreements", "groups")
 
 
 def shipped_rules_dir() -> Path:
@@ -335,6 +337,10 @@ def build(
     disagreements = [
         _disagreement(item, suggestions, problems, broken) for item, _ in items["disagreements"]
     ]
+    groups = _groups(items["groups"], questions, problems, skip)
+    for group in groups.values():
+        for qid in group.questions:
+            questions[qid] = replace(questions[qid], group=group.id)
     about = _about(about_docs, questions, docs, problems, broken)
     for i, sid in enumerate(about.protected_sections):
         where = about_docs[0]["protected"]["sections"].item_locs[i]
@@ -359,7 +365,64 @@ def build(
         about=about,
         files=tuple(name for name, _ in docs),
         fingerprint=fingerprint,
+        groups=MappingProxyType(groups),
     )
+
+
+def _groups(
+    entries: list[tuple[LocDict, str]],
+    questions: dict[str, Question],
+    problems: list[Problem],
+    broken: Collection[str],
+) -> dict[str, Group]:
+    """Checklists of yes/no signs. A sign is in one group at most, and a group stays within
+    one section, since sections are asked in order and a group is asked on one screen."""
+    groups: dict[str, Group] = {}
+    member_of: dict[str, str] = {}
+    for item, section in entries:
+        held: list[str] = []
+        for index, qid in enumerate(item["questions"]):
+            where = _at(item, "questions", index)
+            if qid not in questions:
+                what = f"group '{item['id']}' holds unknown question"
+                _known(problems, qid, questions, what, where, broken)
+                continue
+            question = questions[qid]
+            if qid in member_of:
+                problems.append(
+                    Problem(
+                        BAD_GROUP,
+                        f"question '{qid}' is already in group '{member_of[qid]}'; "
+                        "a question is in one group at most",
+                        where,
+                    )
+                )
+            elif question.type != "yes_no" or question.journal:
+                problems.append(
+                    Problem(
+                        BAD_GROUP,
+                        f"group '{item['id']}' holds '{qid}', a {question.type} question; "
+                        "a group holds yes_no questions that are asked",
+                        where,
+                    )
+                )
+            elif question.section != section:
+                problems.append(
+                    Problem(
+                        BAD_GROUP,
+                        f"group '{item['id']}' is in section '{section}', but '{qid}' is in "
+                        f"'{question.section}'; a group holds questions of its own section",
+                        where,
+                    )
+                )
+            else:
+                member_of[qid] = item["id"]
+                held.append(qid)
+        if held:
+            groups[item["id"]] = Group(
+                item["id"], item["ask"], item["why"], tuple(held), section, item.loc
+            )
+    return groups
 
 
 def _source(item: LocDict) -> Source:
@@ -417,6 +480,8 @@ def _question(item: LocDict, section: str, problems: list[Problem]) -> Question:
         short=item.get("short", item["ask"]),
         priority=item.get("priority", 0),
         section=section,
+        sign=item.get("sign", ""),
+        retired=tuple((str(k), str(v)) for k, v in item.get("retired", {}).items()),
         location=item.loc,
         journal=item.get("journal"),
     )

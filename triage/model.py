@@ -62,6 +62,10 @@ class Question:
     section: str
     location: Location = field(compare=False)
     journal: str | None = None  # filled from the spasm journal, never asked
+    group: str | None = None  # the checklist it is asked in, with the group's other signs
+    sign: str = ""  # its words as a line of that checklist ("" : its `ask`)
+    # Choices that answers files of an earlier wording may hold, each with what changed.
+    retired: tuple[tuple[str, str], ...] = ()
 
     @property
     def choice_ids(self) -> tuple[str, ...]:
@@ -73,6 +77,19 @@ class Question:
     @property
     def is_weight(self) -> bool:
         return self.type == "number" and self.unit == WEIGHT_UNIT
+
+
+@dataclass(frozen=True)
+class Group:
+    """Yes/no signs asked on one screen: "which of these apply?", with "none of these". Each
+    sign stays its own question for rules, answers files and the journal."""
+
+    id: str
+    ask: str
+    why: str
+    questions: tuple[str, ...]  # in asking order
+    section: str
+    location: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -237,3 +254,4 @@ class KnowledgeBase:
     about: About
     files: tuple[str, ...]
     fingerprint: str  # a hash of the files that made it: which rules gave a piece of advice
+    groups: MappingProxyType[str, Group] = field(default_factory=lambda: MappingProxyType({}))

@@ -1,10 +1,11 @@
 """The interactive questionnaire on a terminal: the flow of triage/interview.py (red flags first
 and in full, then only what can still change the advice, a review), with real prompts and screens.
 
-Prompts come from questionary, one per answer type. Each prompt is built with an optional
-prompt_toolkit input and output, so tests drive it through a pipe. Ctrl-C and a closed terminal
-raise out of here (KeyboardInterrupt, EOFError); every answer is saved as soon as it is given, so
-the caller only has to say so.
+Choices and checklists are triage/prompts.py's, where every answer is a key pressed for it;
+numbers are questionary's text prompt. Each prompt is built with an optional prompt_toolkit input
+and output, so tests drive it through a pipe. Ctrl-C and a closed terminal raise out of here
+(KeyboardInterrupt, EOFError); every answer is saved as soon as it is given, so the caller only
+has to say so.
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import questionary
-from questionary import Choice
 from rich.console import Console
 
-from triage import answers, ranking, screen
-from triage.interview import Interview
-from triage.model import KnowledgeBase, Question
+from triage import answers, prompts, ranking, screen
+from triage.interview import MORE, Interview
+from triage.model import Group, KnowledgeBase, Question
+from triage.prompts import Option
 from triage.relevance import Progress
 
-LEAVE_BLANK = "leave it blank if you don't know"
+LEAVE_BLANK = "? if you don't know"
+YES_NO = [Option("yes", "Yes", "y"), Option("no", "No", "n"), Option("unsure", "Not sure", "?")]
 
 
 @dataclass
@@ -53,21 +55,59 @@ class TerminalFrontend:
     def urgent(self, result: Callable[[], ranking.Result]) -> None:
         screen.urgent_banner(self.terminal.console, result(), self.kb)
 
-    def review(self, progress: Progress) -> str | None:
+    def ask_group(
+        self, group: Group, questions: list[Question], progress: Progress
+    ) -> dict[str, Any]:
+        marked = prompts.checklist(
+            group.ask,
+            [Option(q.id, q.sign or q.ask) for q in questions],
+            instruction=f"why we ask: {group.why}",
+            current={q.id: progress.values[q.id] for q in questions if q.id in progress.values},
+            io=self.terminal.io(),
+        )
+        return {q.id: (marked or {}).get(q.id, "no") for q in questions}
+
+    def review(self, progress: Progress, more: int) -> str | None:
         screen.answers_table(self.terminal.console, progress, self.kb)
-        action = questionary.select(
-            "Your answers are above. What next?",
-            choices=[Choice("See my advice", "done"), Choice("Change an answer", "change")],
-            **self.terminal.io(),
-        ).unsafe_ask()
+        options = [Option("done", "See my advice now" if more else "See my advice", "a")]
+        if more:
+            could = "question" if more == 1 else "questions"
+            options.append(Option("more", f"Answer {more} more {could} that could refine it", "m"))
+        options.append(Option("change", "Change an answer", "c"))
+        action = prompts.choose(
+            "Your answers are above. What next?", options, io=self.terminal.io()
+        )
+        if action == "more":
+            return MORE
         if action != "change":
             return None
+        return self._which(progress)
+
+    def emergency(self, result: Callable[[], ranking.Result], progress: Progress) -> str | None:
+        screen.emergency_banner(self.terminal.console, result(), self.kb)
+        action = prompts.choose(
+            "Pressed the wrong key? The advice above stands unless you change an answer.",
+            [
+                Option("done", "Show all my advice", "a"),
+                Option("change", "Change an answer", "c"),
+            ],
+            io=self.terminal.io(),
+        )
+        if action != "change":
+            return None
+        screen.answers_table(self.terminal.console, progress, self.kb)
+        return self._which(progress)
+
+    def _which(self, progress: Progress) -> str:
         asked = screen.asked_questions(progress, self.kb)
-        qid: str = questionary.select(
+        qid: str = prompts.choose(
             "Which answer?",
-            choices=[Choice(f"{i}. {q.short}", q.id) for i, q in enumerate(asked, start=1)],
-            **self.terminal.io(),
-        ).unsafe_ask()
+            [
+                Option(q.id, f"{q.short}", str(i) if i < 10 else "")
+                for i, q in enumerate(asked, start=1)
+            ],
+            io=self.terminal.io(),
+        )
         return qid
 
 
@@ -95,43 +135,40 @@ def prompt(
     why_text = textwrap.fill(
         f"why we ask: {question.why}", width=width, initial_indent="  ", subsequent_indent="  "
     )
-    why = f"\n{why_text}\n  "
+    why = f"why we ask: {question.why}"
+    why_lines = f"\n{why_text}\n  "
     current = progress.values.get(question.id)
     if question.type in ("yes_no", "one_of"):
         options = (
-            [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+            YES_NO
             if question.type == "yes_no"
-            else list(question.choices)
+            else [
+                Option(value, label, str(i) if i < 10 else "")
+                for i, (value, label) in enumerate(question.choices, start=1)
+            ]
         )
-        choices = [Choice(label, value) for value, label in options]
-        default = current if current in dict(options) else None
-        chosen = questionary.select(
-            ask,
-            choices=choices,
-            default=default,
-            instruction=why + "(arrows, Enter)",
-            **io,
-        ).unsafe_ask()
+        chosen = prompts.choose(question.ask, options, instruction=why, default=current, io=io)
         return chosen, None
     if question.type == "many_of":
         picked = set(current or ())
-        choices = [
-            Choice(label, value, checked=value in picked) for value, label in question.choices
-        ]
-        chosen = questionary.checkbox(
-            ask,
-            choices=choices,
-            instruction=why + "(Space to tick, Enter when done; none is fine)",
-            **io,
-        ).unsafe_ask()
-        return tuple(chosen), None
+        marked = prompts.checklist(
+            question.ask,
+            [Option(value, label) for value, label in question.choices],
+            instruction=why,
+            unsure=False,
+            current={value: "yes" for value in picked},
+            io=io,
+        )
+        return tuple(v for v in question.choice_ids if v in (marked or {})), None
 
     unit_question = kb.about.weight_unit_question
     user_unit = progress.values.get(unit_question) if unit_question else None
 
     def check(text: str) -> bool | str:
-        if not text.strip():
+        if text.strip() == "?":
             return True
+        if not text.strip():
+            return f"Type {hint}, or ? if you don't know, then Enter"
         try:
             answers.normalize(question, text, user_unit)
         except ValueError as exc:
@@ -152,13 +189,26 @@ def prompt(
         if question.is_weight:
             shown = answers.display_weight(current, progress.weight_units.get(question.id, "kg"))
         default = f"{shown:g}"
+    elif question.id in progress.blank:
+        default = "?"
     typed = questionary.text(
         ask,
         validate=check,
         default=default,
-        instruction=f"{why}({hint}; {LEAVE_BLANK})",
+        instruction=f"{why_lines}({hint}; {LEAVE_BLANK})",
         **io,
     ).unsafe_ask()
-    if not typed.strip():
+    if typed.strip() == "?":
         return None, None
     return answers.normalize(question, typed, user_unit)
+
+
+def carry_on(when: str, io: dict[str, Any] | None = None) -> bool:
+    """Whether to carry on with the unfinished questionnaire: y or n, then Enter, so a habitual
+    key cannot throw a draft away or spill into the first question."""
+    return prompts.confirm(
+        f"You have an unfinished questionnaire from {when}. Carry on with it?",
+        "Yes, carry on where I stopped",
+        "No, start again (the unfinished answers are deleted when you answer the first question)",
+        io=io,
+    )

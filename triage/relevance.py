@@ -16,7 +16,11 @@ from triage.conditions import All as AllOf
 from triage.conditions import AnswerTest, Condition, FindingTest, leaves
 from triage.conditions import AnyOf as AnyOfC
 from triage.conditions import Not as NotC
-from triage.model import KnowledgeBase, Question, Rule
+from triage.model import TIER_RANK, KnowledgeBase, Question, Rule
+
+# Up to this tier an answer changes what the person must do (see a clinician or not): these
+# questions are asked before "See my advice now" is offered.
+CORE_RANK = TIER_RANK["see_clinician"]
 
 Tri = bool | None
 
@@ -28,6 +32,7 @@ class Progress:
     values: dict[str, Any] = field(default_factory=dict)
     blank: set[str] = field(default_factory=set)
     weight_units: dict[str, str] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # questions in the order they were asked
 
     def asked(self, question: str) -> bool:
         return question in self.values or question in self.blank
@@ -263,40 +268,110 @@ class Planner:
             used[suggestion.id] = frozenset(names)
         return used
 
-    def open_questions(self, progress: Progress) -> set[str]:
-        """Questions whose answers can still change the advice: those some undecided rule depends
-        on, and those whose numbers a suggestion that may still be made would use."""
+    def impacts(self, progress: Progress) -> dict[str, int]:
+        """Questions whose answers can still change the advice, each with how much: the rank
+        (0 = emergency) of the most urgent tier an answer could still add, through some
+        undecided rule that depends on it, or a suggestion that may still be made and would use
+        its number."""
         evaluation = self.evaluation(progress)
-        wanted: set[str] = set()
+        wanted: dict[str, int] = {}
         for rule in self.kb.rules:
             status = evaluation.rule(rule)
             if status is None:
-                wanted |= self.dependencies[rule.id]
+                rank = self.rule_rank[rule.id]
+                for question in self.dependencies[rule.id]:
+                    if wanted.get(question, len(TIER_RANK)) > rank:
+                        wanted[question] = rank
             if status is not False:
                 for ref in rule.suggest:
-                    wanted |= self.numbers_used[ref.id]
+                    rank = TIER_RANK[ref.tier or self.kb.suggestions[ref.id].tier]
+                    for question in self.numbers_used[ref.id]:
+                        if wanted.get(question, len(TIER_RANK)) > rank:
+                            wanted[question] = rank
         return wanted
 
-    def next_question(self, progress: Progress) -> Question | None:
+    def open_questions(self, progress: Progress) -> set[str]:
+        """Questions whose answers can still change the advice."""
+        return set(self.impacts(progress))
+
+    @cached_property
+    def rule_rank(self) -> dict[str, int]:
+        """For each rule, the rank of the most urgent tier it can give (a rule that only
+        concludes counts as the rules that build on its findings)."""
+        by_finding: dict[str, list[Rule]] = {}
+        for rule in self.kb.rules:
+            for test, _ in leaves(rule.when):
+                if isinstance(test, FindingTest):
+                    by_finding.setdefault(test.finding, []).append(rule)
+        memo: dict[str, int] = {}
+        worst = len(TIER_RANK)
+
+        def rank(rule: Rule, seen: frozenset[str]) -> int:
+            if rule.id in memo:
+                return memo[rule.id]
+            best = min(
+                (TIER_RANK[ref.tier or self.kb.suggestions[ref.id].tier] for ref in rule.suggest),
+                default=worst,
+            )
+            for finding in rule.conclude:
+                for user in by_finding.get(finding, []):
+                    if user.id not in seen:
+                        best = min(best, rank(user, seen | {user.id}))
+            if not seen:
+                memo[rule.id] = best
+            return best
+
+        return {rule.id: rank(rule, frozenset()) for rule in self.kb.rules}
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {qid: index for index, qid in enumerate(self.kb.questions)}
+
+    def askable(self, progress: Progress) -> list[Question]:
+        """Questions not yet asked whose ask_if holds, in file order."""
         evaluation = self.evaluation(progress)
-        wanted: set[str] | None = None
-        for question in self.kb.questions.values():
-            if question.journal or progress.asked(question.id):
-                continue  # journal questions are filled from the record, never asked
-            if evaluation.ask_if(question) is not True:
-                continue
+        return [
+            question
+            for question in self.kb.questions.values()
+            if not question.journal
+            and not progress.asked(question.id)
+            and evaluation.ask_if(question) is True
+        ]
+
+    def next_question(self, progress: Progress) -> Question | None:
+        """The red-flag screen in file order, in full; then, of what can still change the
+        advice, the question that could change its top the most (the most urgent tier an
+        answer could add), in file order among equals."""
+        askable = self.askable(progress)
+        for question in askable:
             if question.section in self.always_ask:
                 return question
-            if wanted is None:
-                wanted = self.open_questions(progress)
-            if question.id in wanted:
-                return question
-        return None
+        impacts = self.impacts(progress)
+        candidates = [q for q in askable if q.id in impacts]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda q: (impacts[q.id], self.position[q.id]))
+
+    def core(self, question: Question, progress: Progress) -> bool:
+        """A question whose answer can still change the tier beyond self-care: asked before
+        the person is offered their advice. The red-flag screen is always core."""
+        if question.section in self.always_ask:
+            return True
+        return self.impacts(progress).get(question.id, len(TIER_RANK)) <= CORE_RANK
+
+    def remaining(self, progress: Progress) -> int:
+        """How many more prompts could refine the advice now: the open questions that would be
+        asked, a group counting once."""
+        impacts = self.impacts(progress)
+        prompts = {
+            question.group or question.id
+            for question in self.askable(progress)
+            if question.id in impacts or question.section in self.always_ask
+        }
+        return len(prompts)
 
     def settled_tier(self, progress: Progress) -> str | None:
         """The most urgent tier that rules already certain to fire will give, if any."""
-        from triage.model import TIER_RANK
-
         evaluation = self.evaluation(progress)
         tiers = [
             ref.tier or self.kb.suggestions[ref.id].tier

@@ -19,6 +19,7 @@ _SINGULAR = {
     "rules": "rule",
     "suggestions": "suggestion",
     "disagreements": "disagreement",
+    "groups": "group",
 }
 
 

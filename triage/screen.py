@@ -53,6 +53,25 @@ def urgent_banner(console: Console, result: Result, kb: KnowledgeBase) -> None:
     console.print(Panel(body, title=tier.title, title_align="left", border_style="red"))
 
 
+def emergency_banner(console: Console, result: Result, kb: KnowledgeBase) -> None:
+    """The emergency advice, the moment the answers mean one: before anything else is asked."""
+    emergency = [a for a in result.advice if a.tier == "emergency"]
+    tier = kb.about.tiers["emergency"]
+    action = result.action if result.tier == "emergency" else tier.action
+    body = Group(
+        Text(action or tier.action, style="bold"),
+        *(_hanging("-", Text(a.text)) for a in emergency),
+    )
+    console.print(
+        Panel(
+            body,
+            title=Text(tier.title, style=TIER_STYLE["emergency"]),
+            title_align="left",
+            border_style="red",
+        )
+    )
+
+
 def result(console: Console, outcome: Result, kb: KnowledgeBase, *, full: bool = False) -> None:
     """The result screen: the shared layout (triage/layout.py), in the terminal's colours."""
     from triage.layout import lay_out
@@ -113,6 +132,8 @@ def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> No
             words = "(left blank)"
         elif isinstance(value, tuple):
             words = ", ".join(question.label(v) for v in value) or "(none)"
+        elif question.type == "yes_no":  # the words of the choice, as on the prompt
+            words = {"yes": "Yes", "no": "No", "unsure": "Not sure"}.get(value, value)
         else:
             words = answer_words(question, value, given)
         table.add_row(str(number), question.short, words)
@@ -120,4 +141,8 @@ def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> No
 
 
 def asked_questions(progress: Progress, kb: KnowledgeBase) -> list[Question]:
-    return [q for q in kb.questions.values() if progress.asked(q.id) and not q.journal]
+    """The answers given, in the order they were asked (those carried in from a file or a
+    draft first, in the rules' order)."""
+    given = [q for q in kb.questions.values() if progress.asked(q.id) and not q.journal]
+    rank = {qid: i for i, qid in enumerate(progress.order)}
+    return sorted(given, key=lambda q: rank.get(q.id, -1))

@@ -26,6 +26,7 @@ _CLASSES: dict[str, Any] = {
         model.Source,
         model.Question,
         model.Finding,
+        model.Group,
         model.SuggestRef,
         model.Rule,
         model.Citation,
@@ -186,6 +187,11 @@ def _inconsistency(kb: model.KnowledgeBase) -> str | None:
             return f"rule {rule.id!r} concludes an unknown finding"
         if rule.confidence is not None and not 0 <= rule.confidence <= 1:
             return f"rule {rule.id!r} has a confidence that is not a probability"
+    for gid, group in kb.groups.items():
+        if gid != group.id or any(
+            q not in kb.questions or kb.questions[q].group != gid for q in group.questions
+        ):
+            return f"group {gid!r} names a question it does not hold"
     for disagreement in kb.disagreements:
         if any(s not in kb.suggestions for s in (disagreement.prefer, *disagreement.over)):
             return f"disagreement {disagreement.id!r} names an unknown suggestion"

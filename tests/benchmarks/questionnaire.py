@@ -82,6 +82,7 @@ def scaled(factor: int) -> KnowledgeBase:
         | {r.id for r in kb.rules}
         | set(kb.suggestions)
         | {d.id for d in kb.disagreements}
+        | set(kb.groups)
     )
     section = re.compile(r"^section:\n(?:  .*\n)+", re.M)  # copies join their file's own section
     pattern = re.compile(
@@ -129,6 +130,42 @@ def asked_for(kb: KnowledgeBase, case: Path) -> tuple[int, int]:
     return len(replay(kb, given).asked), len(kb.questions)
 
 
+def prompt_counts(kb: KnowledgeBase) -> None:
+    """Prompts and keys until the advice is shown, for every case with a full set of answers:
+    the case bank and the forum posters' cases, replayed through the questionnaire's own flow.
+    'offer' takes "See my advice now" when the review offers it; 'all' answers every question
+    that could refine the advice first (the review's choice counted each time it is shown)."""
+    from triage import evaluate
+
+    bank = sorted((CASES / "bank").glob("*.yaml"))
+    cases = [(c.id, c.answers, c.tier) for c in evaluate.read(kb, bank)]
+    for name in ("bench_op.yaml", "tnation_ak47.yaml"):
+        given = answers.read_bytes((CASES / name).read_bytes(), name, kb)
+        cases.append((f"poster:{name[:-5]}", given, "self_care"))
+    rows = []
+    for ident, given, tier in cases:
+        offer, every = replay(kb, given), replay(kb, given, refine=True)
+        rows.append(
+            (ident, tier == "emergency", offer.prompts, offer.keys, every.prompts, every.keys)
+        )
+    print(f"{'case':44} {'offer':>5} {'keys':>4} {'all':>4} {'keys':>4}")
+    for ident, _, p1, k1, p2, k2 in rows:
+        print(f"{ident[:44]:44} {p1:5d} {k1:4d} {p2:4d} {k2:4d}")
+    for label, keep in (("not an emergency", False), ("emergency", True)):
+        chosen = [r for r in rows if r[1] == keep]
+        for title, col in (
+            ("prompts, offer taken", 2),
+            ("keys, offer taken", 3),
+            ("prompts, every question", 4),
+            ("keys, every question", 5),
+        ):
+            values = [r[col] for r in chosen]
+            print(
+                f"{label}, {title}: median {statistics.median(values):g}, max {max(values)}"
+                f" ({len(values)} cases)"
+            )
+
+
 def main() -> None:
     os.environ.setdefault("SPASM_TRIAGE_CACHE_DIR", tempfile.mkdtemp())
     os.environ.setdefault("SPASM_TRIAGE_JOURNAL", f"{tempfile.mkdtemp()}/journal.sqlite3")
@@ -148,6 +185,7 @@ def main() -> None:
     for path in (CASES / "bench_op.yaml", examples / "tnation_ak47.yaml"):
         asked, total = asked_for(kb, path)
         print(f"{path.name}: asked {asked} of {total} questions")
+    prompt_counts(kb)
 
 
 if __name__ == "__main__":
