@@ -121,7 +121,7 @@ def test_the_handover_has_the_date_answers_reasons_and_linked_sources(tmp_path: 
     assert "**Call 999 now" in text
     assert "## Signs you reported" in text and "- tummy or chest pain" in text
     assert "## Answers given" in text and "- age: 64 years" in text
-    assert "- lifts in your training: Deadlift, Bench press" in text
+    assert "- lifts you do, or did until this spasm: Deadlift, Bench press" in text
     assert "](https://" in text or "](http://" in text  # sources with their links
     assert re.search(r"^1\. Call your emergency number", text, re.M)
     assert re.search(r"^    - confidence 90%", text, re.M)  # nested, not a run-on paragraph

@@ -546,6 +546,7 @@ def _interactive(
     draft: int | None = None  # this questionnaire's own draft in the journal
     kept = False  # whether the answers so far are in it
     failed: list[str] = []
+    started_over: list[int] = []  # drafts the person chose to start again over
 
     def keep(current: Progress) -> None:
         nonlocal draft, kept
@@ -556,6 +557,9 @@ def _interactive(
         try:
             draft = journal.save_draft(draft, in_words(kb, own, current.weight_units), blank)
             kept = True
+            if started_over:  # the new questionnaire is kept: the old ones can go
+                journal.discard_drafts(started_over)
+                started_over.clear()
         except sqlite3.Error as exc:
             kept = False
             if not failed:  # said once; the questionnaire goes on
@@ -572,7 +576,9 @@ def _interactive(
             journal = cli_drafts.discard_damaged(
                 problem, console, lambda: _open_journal(journal_at)
             )
-        chosen = cli_drafts.choose(kb, journal, console, resume) if journal is not None else None
+        chosen, started_over[:] = (
+            cli_drafts.choose(kb, journal, console, resume) if journal is not None else (None, [])
+        )
         if chosen is not None:
             draft, session.progress = chosen[0].id, chosen[1]
             kept = True

@@ -46,10 +46,12 @@ def discard_damaged(
 
 def choose(
     kb: KnowledgeBase, journal: Journal, console: Any, resume: bool
-) -> tuple[Draft, Progress] | None:
+) -> tuple[tuple[Draft, Progress] | None, list[int]]:
     """An unfinished questionnaire to carry on with, chosen by the person (or None to start a
-    new one); --resume takes the only one without asking. A draft another running
-    questionnaire is writing is never offered."""
+    new one), and the drafts the person chose to start again over: they are deleted once the
+    new questionnaire keeps its first answer, so a Ctrl-C before it loses nothing. --resume
+    takes the only one without asking. A draft another running questionnaire is writing is
+    never offered."""
     import sqlite3
 
     try:
@@ -59,12 +61,12 @@ def choose(
         UnicodeError,
     ) as exc:  # read or written since the check: the questions still come
         console.print(f"[yellow]Unfinished questionnaires could not be read ({exc}).[/yellow]")
-        return None
+        return None, []
 
 
 def _choose(
     kb: KnowledgeBase, journal: Journal, console: Any, resume: bool
-) -> tuple[Draft, Progress] | None:
+) -> tuple[tuple[Draft, Progress] | None, list[int]]:
     drafts = journal.drafts()
     busy = [d for d in drafts if d.in_use()]
     free = [d for d in drafts if not d.in_use()]
@@ -74,34 +76,34 @@ def _choose(
             f"{when(busy[0].saved)}); this one keeps its answers apart from it."
         )
     if not free:
-        return None
+        return None, []
     picked = free[0] if resume and len(free) == 1 else _pick(free)
     if picked is None:
-        journal.discard_drafts([d.id for d in free])
-        return None
+        return None, [d.id for d in free]
     if not journal.claim_draft(picked):
         console.print("That questionnaire was just taken up elsewhere; starting a new one.")
-        return None
-    return picked, draft_progress(kb, picked, console)
+        return None, []
+    return (picked, draft_progress(kb, picked, console)), []
 
 
 def _pick(free: list[Draft]) -> Draft | None:
-    import questionary
 
     if len(free) == 1:
         from triage.questionnaire import carry_on  # y or n, then Enter: never by accident
 
         return free[0] if carry_on(when(free[0].saved)) else None
-    choices = [
-        questionary.Choice(
-            f"Carry on with the one from {when(d.saved)} ({len(d.answers)} answers)", d.id
+    from triage.prompts import Option, choose
+
+    options = [
+        Option(
+            d.id,
+            f"Carry on with the one from {when(d.saved)} ({len(d.answers)} answers)",
+            str(number) if number < 10 else "",
         )
-        for d in free
+        for number, d in enumerate(free, start=1)
     ]
-    choices.append(questionary.Choice(f"Start again (discards all {len(free)})", 0))
-    chosen = questionary.select(
-        f"You have {len(free)} unfinished questionnaires. Which one?", choices=choices
-    ).unsafe_ask()
+    options.append(Option(0, f"Start again (deletes all {len(free)} once you answer)", "s"))
+    chosen = choose(f"You have {len(free)} unfinished questionnaires. Which one?", options)
     return next((d for d in free if d.id == chosen), None)
 
 

@@ -58,8 +58,7 @@ def generated(folder: Path, n_rules: int, n_cases: int) -> tuple[Path, list[Path
     text, _, _ = scaling.generate(n_rules)
     rules = folder / f"rules{n_rules}"
     rules.mkdir()
-    for name in ("about.yaml", "sources.yaml"):
-        (rules / name).write_text((ROOT / "rules" / name).read_text())
+    scaling.write_shipped_base(rules)
     (rules / "generated.yaml").write_text(text)
     cases = [
         {
