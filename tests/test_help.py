@@ -10,7 +10,7 @@ import pytest
 from conftest import run_cli
 
 from triage import __version__, loading
-from triage.cli import _parser
+from triage.cli_args import parser as _parser
 
 
 def test_version() -> None:
