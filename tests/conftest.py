@@ -50,6 +50,27 @@ settings.load_profile("spasm-triage")
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(SESSION, ignore_errors=True)
 
+
+# A person with none of the red flags, in the shipped rules' words.
+NO_RED_FLAGS = {
+    "saddle_numbness": "no",
+    "bladder_bowel_change": "no",
+    "leg_symptoms": "none",
+    "leg_weakness": "no",
+    "major_trauma": "no",
+    "collapse_signs": "no",
+    "kidney_pain_pattern": "no",
+    "upper_back_pain": "no",
+    "worse_on_straining": "no",
+    "fever": "no",
+    "infection_risk": "no",
+    "cancer_history": "no",
+    "weight_loss": "no",
+    "night_pain": "no",
+    "bone_risk": "no",
+    "age": 30,
+}
+
 # The smallest complete knowledge base: the 'about' block and one source. Tests add the rest.
 BASE = """
 about:

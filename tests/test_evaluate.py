@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
+from conftest import NO_RED_FLAGS, run_cli
 
 from triage import answers
 from triage.model import KnowledgeBase
@@ -28,21 +28,6 @@ SIGNS_NOW = (  # the red-flag screen's first checklist, as rules/red_flags.yaml 
     "fall_or_knock",
 )
 BAD = sorted((HERE / "bad").glob("*.yaml"))
-NO_RED_FLAGS = {
-    "saddle_numbness": "no",
-    "bladder_bowel_change": "no",
-    "leg_symptoms": "none",
-    "leg_weakness": "no",
-    "major_trauma": "no",
-    "collapse_signs": "no",
-    "fever": "no",
-    "infection_risk": "no",
-    "cancer_history": "no",
-    "weight_loss": "no",
-    "night_pain": "no",
-    "bone_risk": "no",
-    "age": 30,
-}
 
 
 def evaluate_json(*args: str, **kw: Any) -> tuple[int, dict[str, Any], str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import questionary
+from conftest import NO_RED_FLAGS
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
@@ -23,24 +24,6 @@ from triage.questionnaire import Session, Terminal
 from triage.relevance import Progress
 
 DOWN, ENTER, SPACE = "\x1b[B", "\r", " "
-NO_RED_FLAGS = {
-    "saddle_numbness": "no",
-    "bladder_bowel_change": "no",
-    "leg_symptoms": "none",
-    "leg_weakness": "no",
-    "major_trauma": "no",
-    "collapse_signs": "no",
-    "kidney_pain_pattern": "no",
-    "upper_back_pain": "no",
-    "worse_on_straining": "no",
-    "fever": "no",
-    "infection_risk": "no",
-    "cancer_history": "no",
-    "weight_loss": "no",
-    "night_pain": "no",
-    "bone_risk": "no",
-    "age": 30,
-}
 
 
 class Driver:
