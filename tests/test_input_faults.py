@@ -247,3 +247,17 @@ def test_a_personal_sentence_with_a_format_is_an_error(tmp_path: Path, template:
     with pytest.raises(RulesError, match="E014") as raised:
         make_kb(tmp_path, textwrap.dedent(rules), BASE)
     assert "write just '{age}'" in str(raised.value)
+
+
+def test_a_refused_answer_at_a_prompt_is_worded_for_the_person() -> None:
+    """At the prompt, a refusal speaks to the person ("The answer must be ..."), not of the
+    question's id as an answers file's message does."""
+    from triage import answers
+
+    kb = loading.load()
+    for qid, typed in (("pain_now", "11"), ("age", "200"), ("age", "old")):
+        question = kb.questions[qid]
+        with pytest.raises(ValueError) as refused:
+            answers.normalize(question, typed)
+        said = questionnaire.refusal(question, refused.value)
+        assert said.startswith("The answer ") and f"'{qid}'" not in said, said

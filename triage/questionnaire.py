@@ -172,7 +172,7 @@ def prompt(
         try:
             answers.normalize(question, text, user_unit)
         except ValueError as exc:
-            return str(exc)
+            return refusal(question, exc)
         except ArithmeticError:  # a validator that raises would be asked again, forever
             return f"{hint}, please"
         return True
@@ -201,6 +201,12 @@ def prompt(
     if typed.strip() == "?":
         return None, None
     return answers.normalize(question, typed, user_unit)
+
+
+def refusal(question: Question, problem: ValueError) -> str:
+    """Why a typed answer is refused, for the person: the message is worded for an answers
+    file, by question id ("'pain_now' must be ..."); at the prompt it is "The answer must ..."."""
+    return str(problem).replace(f"'{question.id}' ", "The answer ", 1)
 
 
 def carry_on(when: str, io: dict[str, Any] | None = None) -> bool:
