@@ -204,6 +204,7 @@ def test_an_accidental_id_clash_in_a_pack_names_both_places(tmp_path: Path) -> N
     )
     done = run_cli("check", "--rules", str(pack))
     assert done.returncode == 1
+    assert "1 error, 0 warnings" in done.stdout  # the clash alone: no echo from fever's group
     first = done.stdout.splitlines()[0]
     assert first.startswith(
         f"{pack}/clash.yaml:2:10: E010: question id 'fever' is already used at "

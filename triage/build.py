@@ -4,6 +4,7 @@ model object. Problems are collected, located, and raised together."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
@@ -149,7 +150,9 @@ def build(
     disagreements = [
         make.disagreement(item, suggestions, problems, broken) for item, _ in items["disagreements"]
     ]
-    groups = _groups(items["groups"], questions, problems, skip)
+    counts = Counter(item["id"] for item, _ in items["questions"])
+    clashing = {qid for qid, count in counts.items() if count > 1}
+    groups = _groups(items["groups"], questions, problems, skip, clashing)
     for group in groups.values():
         for qid in group.questions:
             questions[qid] = replace(questions[qid], group=group.id)
@@ -186,6 +189,7 @@ def _groups(
     questions: dict[str, Question],
     problems: list[Problem],
     broken: Collection[str],
+    clashing: Collection[str] = (),
 ) -> dict[str, Group]:
     """Checklists of yes/no signs. A sign is in one group at most, and a group stays within
     one section, since sections are asked in order and a group is asked on one screen."""
@@ -200,7 +204,10 @@ def _groups(
                 make.known(problems, qid, questions, what, where, broken)
                 continue
             question = questions[qid]
-            if qid in member_of:
+            if qid in clashing:  # its clash is the error (E010); which one is meant is unclear
+                member_of[qid] = item["id"]
+                held.append(qid)
+            elif qid in member_of:
                 problems.append(
                     Problem(
                         BAD_GROUP,
