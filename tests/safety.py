@@ -16,12 +16,14 @@ PROTECTED = ("emergency", "urgent")
 
 @cache
 def protected_cases() -> tuple[tuple[str, dict[str, Any], str], ...]:
-    """(name, answers, tier) for each shipped red-flag case at a protected tier."""
+    """(name, answers, tier) for each shipped red-flag case at a protected tier, the answers as
+    plain data (as an answers file would hold them)."""
     path = shipped_rules_dir() / "tests" / "red_flags.yaml"
     doc, problems = load_bytes(path.read_bytes(), str(path))
     assert doc is not None and not problems, problems
+    plain = lambda value: list(value) if isinstance(value, list) else value  # noqa: E731
     return tuple(
-        (case["name"], dict(case["answers"]), case["tier"])
+        (case["name"], {q: plain(v) for q, v in case["answers"].items()}, case["tier"])
         for case in doc["cases"]
         if case.get("tier") in PROTECTED and not case.get("todo")
     )

@@ -24,23 +24,10 @@ import yaml
 from damage import PAGE, execute, sound
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from safety import protected_cases
 
 from triage import cli
 from triage.journal_schema import APPLICATION_ID
-from triage.loading import shipped_rules_dir
-
-
-@cache
-def red_flag_cases() -> list[tuple[str, str, dict[str, Any]]]:
-    """(name, tier, answers) of every shipped rule test that expects emergency or urgent."""
-    doc = yaml.safe_load((shipped_rules_dir() / "tests" / "red_flags.yaml").read_text())
-    cases = [
-        (c["name"], c["tier"], c["answers"])
-        for c in doc["cases"]
-        if c.get("tier") in ("emergency", "urgent")
-    ]
-    assert len(cases) >= 20  # the rule tests hold 9 emergency and 16 urgent cases
-    return cases
 
 
 @cache
@@ -191,7 +178,7 @@ def test_no_damage_to_the_journal_or_draft_weakens_a_red_flag(
         damaged = journal.read_bytes()
         earlier = rows(journal)
         event("sound by the independent check" if earlier is not None else "damaged")
-        for name, tier, answers in red_flag_cases():
+        for name, answers, tier in protected_cases():
             given_file = folder / "answers.yaml"
             given_file.write_text(yaml.safe_dump(answers))
             before = journal.read_bytes()
