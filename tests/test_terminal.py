@@ -352,3 +352,34 @@ def test_follow_up_asks_what_was_tried_and_whether_it_helped(terminal) -> None: 
     )
     helped = [a["suggestion"] for a in json.loads(history.stdout)[0]["advice"] if a["helped"]]
     assert helped == ["stay_active"]
+
+
+def test_the_readme_shows_the_first_screen_of_the_questionnaire(terminal) -> None:  # type: ignore[no-untyped-def]
+    """The README's sample of the questionnaire is the first screen as it is drawn, 80 columns
+    wide, in a real terminal."""
+    import re
+
+    screen, env, cwd = terminal
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    marker = "checked by tests/test_terminal.py::test_the_readme_shows_the_first_screen"
+    (shown,) = re.findall(r"```text\n(.*?)```", readme[readme.index(marker) :], re.S)[:1]
+    narrow = Screen(screen.socket, "narrow")  # the same server, a terminal 80 columns wide
+    exports = " ".join(f"{k}={v}" for k, v in env.items())
+    narrow.tmux(
+        "new-session",
+        "-d",
+        "-s",
+        "narrow",
+        "-x",
+        "80",
+        "-y",
+        "40",
+        "-c",
+        str(cwd),
+        f"env {exports} {INSTALLED}; sleep 600",
+    )
+    narrow.wait_for("None of these")
+    time.sleep(0.5)  # the whole screen drawn
+    drawn = narrow.tmux("capture-pane", "-p", "-t", "narrow")
+    lines = lambda text: [line.rstrip() for line in text.rstrip().splitlines()]  # noqa: E731
+    assert lines(drawn) == lines(shown)

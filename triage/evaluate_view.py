@@ -81,10 +81,11 @@ def _totals(t: dict[str, Any]) -> Table:
         title_justify="left",
         pad_edge=False,
         collapse_padding=True,
+        expand=True,  # as wide as the terminal: the layout does not move with the timing's digits
     )
     table.add_column("measure")
     table.add_column("value", justify="right", no_wrap=True)
-    table.add_column("of", overflow="fold")
+    table.add_column("of", overflow="fold", ratio=1)  # the rest of the width is the last column's
     n = t["cases"]
     table.add_row("exact accuracy", *_of(t["exact"], n, t["exact_accuracy"]))
     for tier, row in t["accuracy_per_tier"].items():

@@ -41,21 +41,29 @@ def edges(kb: KnowledgeBase) -> list[Edge]:
 
 
 def _focused(all_edges: list[Edge], focus: Node) -> list[Edge]:
-    """Edges on a path into or out of the focus node."""
-
-    def reach(start: Node, forward: bool) -> set[Node]:
-        seen, todo = {start}, [start]
-        while todo:
-            node = todo.pop()
-            for a, b, _ in all_edges:
-                src, dst = (a, b) if forward else (b, a)
-                if src == node and dst not in seen:
-                    seen.add(dst)
-                    todo.append(dst)
-        return seen
-
-    keep = reach(focus, True) | reach(focus, False)
-    return [e for e in all_edges if e[0] in keep and e[1] in keep]
+    """Edges on a path into or out of the focus node. Going back from the focus, a guard (an
+    edge whose rule needs its source absent) is kept as its own edge but not followed further:
+    what would raise a red flag is not part of how, say, glute advice comes about."""
+    kept: set[Edge] = set()
+    seen, todo = {focus}, [focus]
+    while todo:  # forward: everything the focus leads to
+        node = todo.pop()
+        for edge in all_edges:
+            if edge[0] == node:
+                kept.add(edge)
+                if edge[1] not in seen:
+                    seen.add(edge[1])
+                    todo.append(edge[1])
+    seen, todo = {focus}, [focus]
+    while todo:  # back: everything that leads to it, up to the guards
+        node = todo.pop()
+        for edge in all_edges:
+            if edge[1] == node:
+                kept.add(edge)
+                if edge[0] not in seen and not edge[2].startswith("not: "):
+                    seen.add(edge[0])
+                    todo.append(edge[0])
+    return [e for e in all_edges if e in kept]
 
 
 def draw(kb: KnowledgeBase, fmt: str = "mermaid", focus: str | None = None) -> str:
