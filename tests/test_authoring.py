@@ -130,8 +130,9 @@ def _objects(node: Any) -> list[dict[str, Any]]:
     if isinstance(node, dict):
         if "properties" in node:
             found.append(node)
-        for value in node.values():
-            found += _objects(value)
+        for key, value in node.items():
+            if key != "if":  # a test of the object, not a shape of its own
+                found += _objects(value)
     elif isinstance(node, list):
         for value in node:
             found += _objects(value)
@@ -265,6 +266,47 @@ def test_a_replaced_rule_keeps_what_it_does_not_restate(tmp_path: Path) -> None:
     replaced = {r.id: r for r in kb.rules}["tail_tuck_seen"]
     assert replaced.priority == shipped.priority and replaced.suggest == shipped.suggest
     assert replaced.when != shipped.when and replaced.location.file == str(pack / "wider.yaml")
+
+
+def test_a_replaced_question_finding_or_suggestion_keeps_what_it_does_not_restate(
+    tmp_path: Path,
+) -> None:
+    """Every kind of item, not only a rule: a pack restating one field of a shipped suggestion,
+    question or finding changes that field and keeps the rest (before, it was refused for the
+    fields it left out, each reported four times)."""
+    from triage import loading
+
+    before = loading.load()
+    pack = write_rules(
+        tmp_path / "pack",
+        {"edits.yaml": """
+suggestions:
+  - id: fix_tail_tuck
+    replace: true
+    text: "Film your pulls from the side first."
+questions:
+  - id: tail_tuck
+    replace: true
+    why: "A tucked pelvis loads the lower back."
+findings:
+  - id: pull_form_fault
+    replace: true
+    means: "Your pull loads the lower back"
+"""},
+    )  # fmt: skip
+    assert run_cli("check", str(pack)).returncode == 0
+    after = loading.load([loading.shipped_rules_dir(), pack])
+    old, new = before.suggestions["fix_tail_tuck"], after.suggestions["fix_tail_tuck"]
+    assert new.text == "Film your pulls from the side first." and new.tier == old.tier
+    assert (new.confidence, new.evidence, new.sources) == (old.confidence, old.evidence, old.sources)
+    question = after.questions["tail_tuck"]
+    assert question.why == "A tucked pelvis loads the lower back."
+    assert (question.ask, question.type) == (before.questions["tail_tuck"].ask, "yes_no")
+    assert after.findings["pull_form_fault"].means == "Your pull loads the lower back"
+    # A new item still needs every field, each missing one said once.
+    (pack / "new.yaml").write_text("suggestions:\n  - id: new_one\n    text: A new one.\n")
+    out = run_cli("check", str(pack)).stdout
+    assert out.count("is missing 'tier'") == 1 and "4 errors" in out
 
 
 def test_check_of_a_pack_folder_checks_it_on_the_shipped_rules(tmp_path: Path) -> None:

@@ -32,6 +32,24 @@ def test_help_of_one_command_is_its_own(command: str) -> None:
     assert done.stdout == run_cli(command, "--help").stdout
 
 
+def test_every_commands_help_says_what_it_does_with_examples_the_tool_accepts() -> None:
+    import shlex
+
+    from triage.cli_args import COMMAND_EXAMPLES
+
+    commands = _parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name, command in commands.items():
+        page = command.format_help()
+        assert command.description, f"{name} has no description"
+        if name == "help":
+            continue
+        assert "examples:" in page, f"{name} has no examples"
+        for line in COMMAND_EXAMPLES[name].splitlines():
+            words = shlex.split(re.split(r"\s[|>]|\s{2,}", line.strip())[0])
+            assert words[0] == "spasm-triage"
+            _parser().parse_args(words[1:])  # a usage error would exit
+
+
 def test_help_of_a_misspelt_command_says_what_there_is() -> None:
     done = run_cli("help", "chek")
     assert done.returncode == 2

@@ -103,7 +103,9 @@ def apply(path: Path, fault: tuple[str, Any]) -> None:
     elif kind in ("row", "draft"):
         (table, column), value, row = how if kind == "row" else (("draft", "answers"), how, 1)
         key = "consultation_id" if table == "advice" else "id"
-        with contextlib.suppress(sqlite3.Error):  # the file may be past changing by now
+        # The file may be past changing by now: SQLite refuses, or a flipped byte in its schema
+        # text is not UTF-8 any more (Python's sqlite3 then fails to decode it).
+        with contextlib.suppress(sqlite3.Error, UnicodeDecodeError):
             execute(path, f"UPDATE {table} SET {column} = ? WHERE {key} = ?", value, row)
         return
     path.write_bytes(bytes(data))

@@ -279,6 +279,8 @@ def test_prefilled_answers_lead_to_review_results_and_a_saved_report(terminal) -
     screen.keys("a", ENTER)  # See my advice (now)
     shown = screen.wait_for("Anything else?")
     assert "What would change this advice" in shown and "Sources:" in shown
+    # The screen points to what is on the screen, not to a command-line flag.
+    assert "more ('Show why and sources', below, shows them)" in shown and "--full" not in shown
     screen.keys(DOWN, ENTER)  # Show why and sources
     shown = screen.wait_for("EXIT=0")
     assert "Where the advice disagrees" in shown
@@ -383,3 +385,30 @@ def test_the_readme_shows_the_first_screen_of_the_questionnaire(terminal) -> Non
     drawn = narrow.tmux("capture-pane", "-p", "-t", "narrow")
     lines = lambda text: [line.rstrip() for line in text.rstrip().splitlines()]  # noqa: E731
     assert lines(drawn) == lines(shown)
+
+
+def test_forget_deletes_the_journal_only_after_y_and_then_enter(terminal) -> None:  # type: ignore[no-untyped-def]
+    screen, env, cwd = terminal
+    journal = Path(env["SPASM_TRIAGE_JOURNAL"])
+    subprocess.run(
+        [*COMMAND.split(), "--answers", str(CASES / "bench_op.yaml")],
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=120,
+    )
+    assert journal.exists()
+    screen.start(f"{INSTALLED} history --forget", cwd, env)
+    screen.wait_for("Delete your spasm journal")
+    screen.keys("y")  # a single careless key deletes nothing
+    time.sleep(1)
+    assert journal.exists() and "EXIT=" not in screen.text()
+    screen.keys(ENTER)
+    screen.wait_for("EXIT=0")
+    assert not journal.exists()
+
+
+def test_without_a_journal_the_intro_does_not_promise_to_keep_the_answers(terminal) -> None:  # type: ignore[no-untyped-def]
+    screen, env, cwd = terminal
+    screen.start(f"{INSTALLED} --no-journal", cwd, env)
+    shown = " ".join(screen.wait_for("None of these").replace("│", " ").split())
+    assert "your answers are not kept" in shown and "--resume" not in shown

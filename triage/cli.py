@@ -361,7 +361,7 @@ def _interactive(
                 )
 
     try:
-        screen.intro(console, kb)
+        screen.intro(console, kb, kept=journal is not None or drafts_only)
         if drafts_only:
             assert isinstance(problem, DamagedJournal)
             journal = cli_drafts.discard_damaged(

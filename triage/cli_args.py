@@ -21,6 +21,29 @@ EXAMPLES = """examples:
 Not a diagnosis. If you are worried, call a doctor, your health line or your emergency number."""
 
 
+COMMAND_EXAMPLES = {
+    "questions": """  spasm-triage questions                    every question: id, wording, type, choices
+  spasm-triage questions --format yaml > mine.yaml   a file of answers to fill in""",
+    "check": """  spasm-triage check                        the shipped rules, with every local pack
+  spasm-triage check my-rules               a pack, on top of the shipped rules
+  spasm-triage check --strict               warnings fail too (exit 1)""",
+    "test": """  spasm-triage test                         every shipped rule test
+  spasm-triage --rules my-rules test my-rules/tests   a pack's own tests""",
+    "evaluate": """  spasm-triage evaluate tests/cases/bank/   a row per case, then the totals
+  spasm-triage evaluate my-cases.yaml --format json""",
+    "schema": """  spasm-triage schema > my-rules/rules.schema.json   for an editor's completion""",
+    "graph": """  spasm-triage graph --focus glute_activation   what leads to one piece of advice
+  spasm-triage graph --format dot | dot -Tpng > graph.png   with Graphviz installed""",
+    "history": """  spasm-triage history                      the latest consultations and a chart
+  spasm-triage history --format csv > journal.csv   everything, for a spreadsheet
+  spasm-triage history --forget             delete the journal, after asking""",
+    "follow-up": """  spasm-triage follow-up                    asks about each suggestion
+  spasm-triage follow-up --helped heat_for_pain --not-helped stay_active""",
+    "explain": """  spasm-triage explain tail_tuck_seen       a rule in plain words, with its sources
+  spasm-triage explain wake_up_glutes --answers mine.yaml   why it fired, or why not""",
+}
+
+
 def parser() -> argparse.ArgumentParser:
     from triage import __version__
 
@@ -198,6 +221,12 @@ def parser() -> argparse.ArgumentParser:
     helper.add_argument(
         "topic", nargs="?", metavar="COMMAND", help="the command to explain (default: all)"
     )
+    for listed in commands._choices_actions:  # a command's own help says what it does, and how
+        command = commands.choices[listed.dest]
+        command.description = f"{listed.help[0].upper()}{listed.help[1:]}." if listed.help else None
+        if listed.dest in COMMAND_EXAMPLES:
+            command.epilog = "examples:\n" + COMMAND_EXAMPLES[listed.dest]
+            command.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
 
 

@@ -121,12 +121,14 @@ def _forget(path: Path, yes: bool) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        import questionary
+        from triage import prompts
 
-        if not questionary.confirm(
+        # One careless key must not delete years of history: y (or n), then Enter.
+        if not prompts.confirm(
             f"Delete your spasm journal at {path}, every episode in it? This cannot be undone.",
-            default=False,
-        ).unsafe_ask():
+            "Yes, delete it",
+            "No, keep it",
+        ):
             print("Nothing was deleted.")
             return EXIT_OK
     try:

@@ -48,7 +48,11 @@ class Sources:
         return self.order.index(source) + 1
 
 
-def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[list[Line], Sources]:
+def lay_out(
+    result: Result, kb: KnowledgeBase, *, full: bool = False, more: str = "--full shows them"
+) -> tuple[list[Line], Sources]:
+    """The result as lines. `more` says how the reader gets what the short result leaves out:
+    a flag on the command line, a choice on the questionnaire's screen."""
     sources = Sources(kb)
     lines: list[Line] = []
     words = kb.about.words
@@ -83,7 +87,7 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
                 lines.extend(_details(advice, sources))
         rest = len(group.items) - len(shown)
         if rest:
-            lines.append(Line("note", f"+ {rest} more (--full shows them)"))
+            lines.append(Line("note", f"+ {rest} more ({more})"))
         # The signs reported go with the red-flag advice they led to, before anything else.
         if group.key in guarded and not said_signs and result.reported:
             following = groups[index + 1].key if index + 1 < len(groups) else None
@@ -122,8 +126,7 @@ def lay_out(result: Result, kb: KnowledgeBase, *, full: bool = False) -> tuple[l
                 lines.extend(_details(advice, sources))
     left = result.left_out_line
     if left:
-        extra = "" if full else "; the JSON output lists them"
-        lines.append(Line("note", f"{left} ({len(result.left_out)} items left out{extra})."))
+        lines.append(Line("note", f"{left} ({len(result.left_out)} items left out)."))
 
     if sources.order and not full:
         cited = "; ".join(

@@ -95,7 +95,8 @@ def validate_items(doc: Any, filename: str) -> tuple[list[Problem], Any, dict[st
     the ids of the broken items by kind). One bad rule does not hide the rest of the file;
     references to a broken item are not reported again by later stages."""
     errors = list(_validator().iter_errors(doc))
-    problems = [p for error in errors for p in _describe(error, doc, filename)]
+    # jsonschema reports a missing field once per missing field, each naming them all: once each.
+    problems = list(dict.fromkeys(p for error in errors for p in _describe(error, doc, filename)))
     if not errors:
         return problems, doc, {}
     if not isinstance(doc, LocDict):

@@ -23,8 +23,16 @@ TIER_STYLE = {
 }
 
 
-def intro(console: Console, kb: KnowledgeBase) -> None:
-    console.print(Panel(kb.about.intro, title="spasm-triage", title_align="left", expand=False))
+def intro(console: Console, kb: KnowledgeBase, kept: bool) -> None:
+    """What the tool is (the rules' words), and what Ctrl-C does with the answers: that depends
+    on whether a journal keeps them."""
+    stop = (
+        "Ctrl-C stops at any time: your answers are kept, and 'spasm-triage --resume' carries on."
+        if kept
+        else "Ctrl-C stops at any time; no journal is in use, so your answers are not kept."
+    )
+    text = f"{kb.about.intro} {stop}"
+    console.print(Panel(text, title="spasm-triage", title_align="left", expand=False))
 
 
 def section(console: Console, title: str) -> None:
@@ -76,7 +84,7 @@ def result(console: Console, outcome: Result, kb: KnowledgeBase, *, full: bool =
     """The result screen: the shared layout (triage/layout.py), in the terminal's colours."""
     from triage.layout import lay_out
 
-    lines, _ = lay_out(outcome, kb, full=full)
+    lines, _ = lay_out(outcome, kb, full=full, more="'Show why and sources', below, shows them")
     if outcome.tier is None:
         console.print("Nothing in the rules applies to these answers.")
         return
