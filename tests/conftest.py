@@ -68,6 +68,9 @@ NO_RED_FLAGS = {
     "weight_loss": "no",
     "night_pain": "no",
     "bone_risk": "no",
+    "fall_or_knock": "no",
+    "steroid_injections": "no",
+    "inflammatory_pattern": "no",
     "age": 30,
 }
 

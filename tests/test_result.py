@@ -160,3 +160,38 @@ def test_an_emergency_result_is_short(shipped: KnowledgeBase) -> None:
     text = to_text(result, shipped, width=100)
     assert len(text.rstrip("\n").split("\n")) <= 15
     assert text.split("\n")[1].startswith(">> Call 999 now")
+
+
+def test_an_answers_file_that_leaves_out_warning_signs_is_told_they_count_as_no(
+    tmp_path: Path,
+) -> None:
+    """A missing red-flag answer never counts as yes, so a person who left some out must read,
+    near the top, that they were taken as no; the JSON names them. Not said once all are
+    answered, nor with an emergency (nothing could be more urgent)."""
+    import yaml
+    from conftest import NO_RED_FLAGS
+
+    few = tmp_path / "few.yaml"
+    few.write_text("saddle_numbness: no\nage: 30\n")
+    text = run_cli("--answers", str(few), "--no-journal", env={"COLUMNS": "100"}).stdout
+    top = " ".join(text.splitlines()[:4])
+    assert "Not answered, so taken as no: 17 of the warning-sign questions." in top
+    data = json.loads(run_cli("--answers", str(few), "--no-journal", "--format", "json").stdout)
+    assert "fever" in data["unanswered"] and "saddle_numbness" not in data["unanswered"]
+    assert "first_episode" not in data["unanswered"]  # asked only from 50: not asked here
+
+    old = tmp_path / "old.yaml"
+    old.write_text("saddle_numbness: no\nage: 60\n")
+    data = json.loads(run_cli("--answers", str(old), "--no-journal", "--format", "json").stdout)
+    assert "first_episode" in data["unanswered"]  # would be asked at 60
+
+    every = tmp_path / "every.yaml"
+    every.write_text(yaml.safe_dump(NO_RED_FLAGS))
+    data = json.loads(run_cli("--answers", str(every), "--no-journal", "--format", "json").stdout)
+    assert data["unanswered"] == []
+    assert "Not answered" not in run_cli("--answers", str(every), "--no-journal").stdout
+
+    emergency = tmp_path / "emergency.yaml"
+    emergency.write_text("saddle_numbness: yes\n")
+    done = run_cli("--answers", str(emergency), "--no-journal")
+    assert done.stdout.startswith("spasm-triage: Emergency") and "Not answered" not in done.stdout

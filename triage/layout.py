@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from triage.model import KnowledgeBase
+from triage.model import TIERS, KnowledgeBase
 from triage.ranking import Advice, Result, RuleReason
 
 Kind = Literal[
@@ -63,6 +63,14 @@ def lay_out(
     title = kb.about.tiers[result.tier].title
     lines.append(Line("title", f"spasm-triage: {title}", tier=result.tier))
     lines.append(Line("action", result.action or "", tier=result.tier))
+    # Red-flag questions left out of an answers file count as no: said first, unless nothing
+    # they could add would be more urgent than this result already is.
+    if result.unanswered and words.unanswered and result.tier != TIERS[0]:
+        said = words.unanswered.replace("{count}", str(len(result.unanswered)))
+        lines.append(Line("note", said))
+        if full:
+            missing = "; ".join(kb.questions[q].short or q for q in result.unanswered)
+            lines.append(Line("detail", f"Not answered: {missing}."))
     guarded = set(kb.about.protected_tiers)
     debated = {d.preferred.id: d for d in result.disagreements}
     listed: set[str] = set()  # the items shown, so a disagreement can point at its number

@@ -218,6 +218,8 @@ class ResultWords:
     tell_title: str = "What to tell them"
     reported_title: str = "Signs you reported"
     disclaimer_short: str = ""
+    # Red-flag questions an answers file left out are taken as no: said, with {count}.
+    unanswered: str = ""
     per_group: int = 3  # items per group in the short result (red-flag tiers: all of them)
     personal_first: tuple[str, ...] = ("self_care", "training", "prevention")
 

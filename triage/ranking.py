@@ -110,6 +110,8 @@ class Result:
     about: About | None = None
     not_applicable: tuple[Advice, ...] = ()  # made by a rule, but its `unless` holds
     reported: tuple[str, ...] = ()  # the warning signs reported, behind red-flag advice
+    # Questions of the protected sections that would be asked but were not answered (taken as no).
+    unanswered: tuple[str, ...] = ()
 
     @property
     def action(self) -> str | None:
@@ -230,6 +232,24 @@ def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Res
         kb.about,
         tuple(not_applicable),
         tuple(reported),
+        unanswered_screen(kb, answers),
+    )
+
+
+def unanswered_screen(kb: KnowledgeBase, answers: Answers) -> tuple[str, ...]:
+    """The red-flag questions these answers leave out that would have been asked (their
+    `ask_if` holds or is not known): a missing answer counts as no, so the person is told."""
+    from triage.relevance import Evaluation, Progress
+
+    sections = set(kb.about.protected_sections)
+    evaluation = Evaluation(kb, Progress(dict(answers.values)))
+    return tuple(
+        q.id
+        for q in kb.questions.values()
+        if q.section in sections
+        and not q.journal
+        and q.id not in answers.values
+        and evaluation.ask_if(q) is not False
     )
 
 

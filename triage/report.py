@@ -28,6 +28,7 @@ def as_dict(result: Result, kb: KnowledgeBase) -> dict[str, Any]:
         "suggestions": [_advice(a, kb, groups.get(a.id, "safety_net")) for a in result.advice],
         "disagreements": [_debate(d, kb) for d in result.disagreements],
         "reported": list(result.reported),
+        "unanswered": list(result.unanswered),
         "left_out": [a.id for a in result.left_out],
         "not_applicable": [a.id for a in result.not_applicable],
         "disclaimer": result.disclaimer,
