@@ -139,9 +139,10 @@ def prompt_counts(kb: KnowledgeBase) -> None:
 
     bank = sorted((CASES / "bank").glob("*.yaml"))
     cases = [(c.id, c.answers, c.tier) for c in evaluate.read(kb, bank)]
-    for name in ("bench_op.yaml", "tnation_ak47.yaml"):
-        given = answers.read_bytes((CASES / name).read_bytes(), name, kb)
-        cases.append((f"poster:{name[:-5]}", given, "self_care"))
+    examples = Path(__file__).resolve().parents[2] / "rules" / "examples"
+    for path in (CASES / "bench_op.yaml", examples / "tnation_ak47.yaml"):
+        given = answers.read_bytes(path.read_bytes(), path.name, kb)
+        cases.append((f"poster:{path.stem}", given, "self_care"))
     rows = []
     for ident, given, tier in cases:
         offer, every = replay(kb, given), replay(kb, given, refine=True)
