@@ -116,14 +116,14 @@ def result(console: Console, outcome: Result, kb: KnowledgeBase, *, full: bool =
 
 def offer_full(console: Console) -> bool:
     """After the short result: ask whether to show why and the sources (the --full result)."""
-    import questionary
+    from triage import prompts
 
-    choice = questionary.select(
-        "Anything else?",
-        choices=["Done", "Show why and sources"],
-        default="Done",
-    ).ask()
-    return bool(choice == "Show why and sources")
+    # The same keys as every other prompt; Done is pointed at, so Enter ends as before.
+    options = [prompts.Option(False, "Done", "d"), prompts.Option(True, "Show why and sources", "s")]
+    try:
+        return bool(prompts.choose("Anything else?", options, default=False))
+    except (KeyboardInterrupt, EOFError):  # the advice is shown and kept: Ctrl-C here is Done
+        return False
 
 
 def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> None:
