@@ -321,3 +321,37 @@ def test_check_of_a_pack_folder_checks_it_on_the_shipped_rules(tmp_path: Path) -
     as_pack = run_cli("--rules", str(pack), "check")
     assert as_path.returncode == 0, as_path.stdout
     assert as_path.stdout == as_pack.stdout
+
+
+def test_test_names_a_rule_beside_the_cases_that_none_of_them_fires(tmp_path: Path) -> None:
+    """A rule no case fires can be wrong without anyone knowing: `test` says so (a note, not a
+    failure), for the rules beside the case files only."""
+    pack = write_rules(
+        tmp_path / "pack",
+        {"r.yaml": """
+section: training
+sources:
+  - {id: coach, kind: personal, title: Coach, published: in person}
+questions:
+  - {id: braces, ask: "Do you brace?", type: yes_no, why: "Bracing protects the back."}
+rules:
+  - {id: no_brace, when: {braces: no}, suggest: practise_bracing}
+  - {id: unsure_brace, when: {braces: unsure}, suggest: practise_bracing}
+suggestions:
+  - id: practise_bracing
+    tier: training
+    text: "Practise bracing."
+    confidence: 0.4
+    evidence: one_poster
+    sources: [{source: coach, quote: "Brace."}]
+"""},
+    )  # fmt: skip
+    cases = write_rules(
+        pack / "tests",
+        {"t.yaml": "cases:\n  - {name: no brace, answers: {braces: no}, suggests: [practise_bracing]}\n"},
+    )
+    done = run_cli("--rules", str(pack), "test", str(cases))
+    assert done.returncode == 0
+    notes = [line for line in done.stdout.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1 and "rule 'unsure_brace'" in notes[0]  # no_brace fired; no shipped rule
+    assert done.stdout.splitlines()[-1] == "rules: 1 passed, 0 failed, 0 skipped"

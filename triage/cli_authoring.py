@@ -105,7 +105,8 @@ def test(paths: list[Path], rules: list[Path]) -> int:
     if not files:
         print("spasm-triage: no test cases found (rules/tests/*.yaml)", file=sys.stderr)
         return EXIT_USAGE
-    text, passed = testing.report(testing.run(kb, files))
+    outcomes = testing.run(kb, files)
+    text, passed = testing.report(outcomes, testing.unfired(kb, outcomes, files))
     sys.stdout.write(text)
     return EXIT_OK if passed else EXIT_RULES
 

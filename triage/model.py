@@ -156,7 +156,7 @@ class Suggestion:
     placeholders: tuple[str, ...]  # the {names} in `personal`, checked when loaded
     numbers: tuple[tuple[str, NumberSpec], ...]
     confidence: float
-    evidence: Literal["clinical_guideline", "several_posters", "one_poster"]
+    evidence: Literal["clinical_guideline", "several_posters", "one_poster", "personal_experience"]
     sources: tuple[Citation, ...]
     safety_net: bool
     index: int

@@ -5,7 +5,7 @@ the *why not* of every missing suggestion; `todo` cases are known gaps, reported
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -25,6 +25,7 @@ class Outcome:
     location: Location
     status: str  # PASS, FAIL, TODO (a known gap that still fails), FIXED (a todo that passes)
     details: list[str] = field(default_factory=list)
+    fired: tuple[str, ...] = ()  # the rules this case's answers fired
 
 
 def case_files(paths: Iterable[Path]) -> list[Path]:
@@ -157,15 +158,30 @@ def _run_case(kb: KnowledgeBase, engine: Engine, name: str, case: LocDict) -> Ou
         )
     else:
         status = "FAIL" if failed else "PASS"
-    return Outcome(case["name"], where, status, details)
+    return Outcome(case["name"], where, status, details, tuple(consultation.order))
 
 
-def report(outcomes: list[Outcome]) -> tuple[str, bool]:
-    """The printed report and whether the run passed."""
+def unfired(kb: KnowledgeBase, outcomes: list[Outcome], files: list[Path]) -> list[str]:
+    """The rules beside these case files (in the folder that holds their tests/ folder) that no
+    case fires: a rule nothing tests can be wrong without anyone knowing."""
+    folders = {f.resolve().parent.parent for f in files}
+    fired = {rule for outcome in outcomes for rule in outcome.fired}
+    return [
+        f"rule '{rule.id}' ({rule.location}) fires in none of these cases: add one that fires it"
+        for rule in kb.rules
+        if rule.id not in fired
+        and any(Path(rule.location.file).resolve().is_relative_to(d) for d in folders)
+    ]
+
+
+def report(outcomes: list[Outcome], notes: Sequence[str] = ()) -> tuple[str, bool]:
+    """The printed report and whether the run passed; `notes` (rules no case fires) are said
+    before the totals, and do not fail the run."""
     lines = []
     for outcome in outcomes:
         lines.append(f"{outcome.status:5} {outcome.location}: {outcome.name}")
         lines += [f"      {d}" for d in outcome.details]
+    lines += [f"note: {note}" for note in notes]
     passed = sum(o.status in ("PASS", "FIXED") for o in outcomes)
     failed = sum(o.status == "FAIL" for o in outcomes)
     gaps = sum(o.status == "TODO" for o in outcomes)
