@@ -355,3 +355,15 @@ suggestions:
     notes = [line for line in done.stdout.splitlines() if line.startswith("note: ")]
     assert len(notes) == 1 and "rule 'unsure_brace'" in notes[0]  # no_brace fired; no shipped rule
     assert done.stdout.splitlines()[-1] == "rules: 1 passed, 0 failed, 0 skipped"
+
+
+def test_a_rule_a_pack_disables_is_named_as_disabled_in_explain_and_test(tmp_path: Path) -> None:
+    """Turned off by a pack, a shipped rule is not 'unknown': explain and the why-not of a
+    failing test say it is disabled, and where."""
+    pack = write_rules(tmp_path / "pack", {"off.yaml": "disable: [deadlifter_banded_gms]\n"})
+    where = f"{pack / 'off.yaml'}:1:11"
+    done = run_cli("--rules", str(pack), "explain", "deadlifter_banded_gms")
+    assert done.returncode == 0
+    assert done.stdout == f"rule 'deadlifter_banded_gms' is disabled ({where}): it never fires\n"
+    tested = run_cli("--rules", str(pack), "test").stdout
+    assert f"rule 'deadlifter_banded_gms' would make it, but is disabled ({where})" in tested

@@ -27,6 +27,7 @@ from triage.model import (
     TIERS,
     WEIGHT_UNITS,
     About,
+    Disabled,
     Finding,
     Group,
     KnowledgeBase,
@@ -91,6 +92,12 @@ def build(
     for ident, loc in disabled:
         make.known(problems, ident, rule_ids, "disables unknown rule", loc, broken.get("rules", ()))
     off = {ident for ident, _ in disabled}
+    turned_off = [
+        Disabled(item["id"], where, tuple(_suggested(item.get("suggest"))))
+        for ident, where in disabled
+        for item, _ in items["rules"]
+        if item["id"] == ident
+    ]
     items["rules"] = [(item, section) for item, section in items["rules"] if item["id"] not in off]
 
     for kind in (*KINDS, "sections"):
@@ -181,7 +188,14 @@ def build(
         files=tuple(name for name, _ in docs),
         fingerprint=fingerprint,
         groups=MappingProxyType(groups),
+        disabled=tuple(turned_off),
     )
+
+
+def _suggested(suggest: Any) -> list[str]:
+    """The suggestion ids a rule's `suggest` names: an id, a {id, tier} mapping, or a list."""
+    entries = suggest if isinstance(suggest, list) else [suggest] if suggest else []
+    return [e["id"] if isinstance(e, dict) else str(e) for e in entries]
 
 
 def _groups(

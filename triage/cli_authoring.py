@@ -151,6 +151,10 @@ def explain_command(name: str, answers_path: str | None, rules: list[Path]) -> i
 
     kb = loading.load(rules)
     by_id = {rule.id: rule for rule in kb.rules}
+    for off in kb.disabled:
+        if off.rule == name:
+            print(f"rule '{name}' is disabled ({off.location}): it never fires")
+            return EXIT_OK
     if name not in by_id and name not in kb.suggestions:
         known = [*by_id, *kb.suggestions]
         from triage.errors import did_you_mean

@@ -123,9 +123,14 @@ def why_not(
 ) -> list[str]:
     """For a suggestion that was not made: each rule that could make it, and what it lacked."""
     makers = [r for r in kb.rules if any(ref.id == suggestion_id for ref in r.suggest)]
+    off = [
+        f"rule '{d.rule}' would make it, but is disabled ({d.location})"
+        for d in kb.disabled
+        if suggestion_id in d.suggests
+    ]
     if not makers:
-        return [f"no rule makes '{suggestion_id}'"]
-    out = []
+        return off or [f"no rule makes '{suggestion_id}'"]
+    out = list(off)
     for rule in makers:
         step = evaluate(rule.when, kb, answers, consultation)
         if step.held:

@@ -243,6 +243,15 @@ class About:
 
 
 @dataclass(frozen=True)
+class Disabled:
+    """A rule a local pack turned off (`disable:`), kept so that explanations can say so."""
+
+    rule: str
+    location: Location  # where the pack disables it
+    suggests: tuple[str, ...]  # what the rule would have suggested
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the rule files say, validated and cross-checked; never changed."""
 
@@ -257,3 +266,4 @@ class KnowledgeBase:
     files: tuple[str, ...]
     fingerprint: str  # a hash of the files that made it: which rules gave a piece of advice
     groups: MappingProxyType[str, Group] = field(default_factory=lambda: MappingProxyType({}))
+    disabled: tuple[Disabled, ...] = ()

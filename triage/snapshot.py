@@ -37,6 +37,7 @@ _CLASSES: dict[str, Any] = {
         model.TierPolicy,
         model.ResultWords,
         model.About,
+        model.Disabled,
         model.KnowledgeBase,
         conditions.AnswerTest,
         conditions.FindingTest,
