@@ -375,3 +375,24 @@ def test_a_replay_asks_what_the_questionnaire_on_a_terminal_asks(
         assert list(replayed.asked) == driver.asked and replayed.blank == ()
         assert list(replayed.screens) == driver.screens  # each checklist is one prompt
         assert replayed.reviewed == (result.tier != "emergency") == ("Your answers" in out)
+
+
+def test_a_questionnaires_result_never_says_warning_signs_were_left_out(
+    shipped: KnowledgeBase,
+) -> None:
+    """The questionnaire asks the whole red-flag screen: an age answered "I don't know" was
+    asked, not left out, so its result has no "not answered" note; the same answers from a
+    file, which never asked, have it."""
+    from triage import ranking
+    from triage.answers import from_mapping
+    from triage.engine import Engine
+    from triage.interview import Interview
+    from triage.replay import replay
+
+    without_age = {k: v for k, v in NO_RED_FLAGS.items() if k != "age"}
+    given = from_mapping(without_age, shipped, "case")
+    done = replay(shipped, given)
+    assert "age" in done.blank  # asked, and left blank
+    assert Interview(shipped, None, done.progress).result().unanswered == ()  # type: ignore[arg-type]
+    from_file = ranking.rank(shipped, given, Engine(shipped).consult(given))
+    assert from_file.unanswered == ("age", "first_episode")  # asked from 50: age not known

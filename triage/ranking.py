@@ -236,19 +236,24 @@ def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Res
     )
 
 
-def unanswered_screen(kb: KnowledgeBase, answers: Answers) -> tuple[str, ...]:
+def unanswered_screen(
+    kb: KnowledgeBase, answers: Answers, blank: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
     """The red-flag questions these answers leave out that would have been asked (their
-    `ask_if` holds or is not known): a missing answer counts as no, so the person is told."""
+    `ask_if` holds or is not known): a missing answer counts as no, so the person is told.
+    `blank`: questions a questionnaire asked and the person left unanswered ("I don't know"),
+    which were not left out."""
     from triage.relevance import Evaluation, Progress
 
     sections = set(kb.about.protected_sections)
-    evaluation = Evaluation(kb, Progress(dict(answers.values)))
+    evaluation = Evaluation(kb, Progress(dict(answers.values), set(blank)))
     return tuple(
         q.id
         for q in kb.questions.values()
         if q.section in sections
         and not q.journal
         and q.id not in answers.values
+        and q.id not in blank
         and evaluation.ask_if(q) is not False
     )
 
