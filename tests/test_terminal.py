@@ -281,6 +281,7 @@ def test_prefilled_answers_lead_to_review_results_and_a_saved_report(terminal) -
     assert "What would change this advice" in shown and "Sources:" in shown
     # The screen points to what is on the screen, not to a command-line flag.
     assert "more ('Show why and sources', below, shows them)" in shown and "--full" not in shown
+    assert "Not answered" not in shown  # the whole red-flag screen was answered
     screen.keys(DOWN, ENTER)  # Show why and sources
     shown = screen.wait_for("EXIT=0")
     assert "Where the advice disagrees" in shown
