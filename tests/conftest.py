@@ -26,7 +26,7 @@ AK47 = Path(__file__).parents[1] / "rules" / "examples" / "tnation_ak47.yaml"  #
 # whole run (pytest's tmp_path folders, every tempfile, a home folder for anything that looks
 # for one) lives in one folder, removed when the run ends. Subprocesses inherit all of it.
 SESSION = Path(tempfile.mkdtemp(prefix="spasm-triage-tests-"))
-for _name in ("home", "tmp"):
+for _name in ("home", "tmp", "tmux"):
     (SESSION / _name).mkdir()
 os.environ.update(
     {
@@ -36,6 +36,7 @@ os.environ.update(
         "XDG_STATE_HOME": str(SESSION / "home" / "state"),
         "XDG_CONFIG_HOME": str(SESSION / "home" / "config"),
         "TMPDIR": str(SESSION / "tmp"),
+        "TMUX_TMPDIR": str(SESSION / "tmux"),  # the terminal tests' tmux sockets
         cache.ENV: str(SESSION / "cache"),
         "SPASM_TRIAGE_JOURNAL": str(SESSION / "journal.sqlite3"),
     }
