@@ -92,11 +92,11 @@ def build(
     for ident, loc in disabled:
         make.known(problems, ident, rule_ids, "disables unknown rule", loc, broken.get("rules", ()))
     off = {ident for ident, _ in disabled}
+    by_id = {item["id"]: item for item, _ in items["rules"]}
     turned_off = [
-        Disabled(item["id"], where, tuple(_suggested(item.get("suggest"))))
+        Disabled(ident, where, tuple(r.id for r in make.suggest_refs(by_id[ident].get("suggest"))))
         for ident, where in disabled
-        for item, _ in items["rules"]
-        if item["id"] == ident
+        if ident in by_id
     ]
     items["rules"] = [(item, section) for item, section in items["rules"] if item["id"] not in off]
 
@@ -190,12 +190,6 @@ def build(
         groups=MappingProxyType(groups),
         disabled=tuple(turned_off),
     )
-
-
-def _suggested(suggest: Any) -> list[str]:
-    """The suggestion ids a rule's `suggest` names: an id, a {id, tier} mapping, or a list."""
-    entries = suggest if isinstance(suggest, list) else [suggest] if suggest else []
-    return [e["id"] if isinstance(e, dict) else str(e) for e in entries]
 
 
 def _groups(

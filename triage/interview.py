@@ -14,7 +14,6 @@ module imports no terminal library: a replay does not pay for questionary or ric
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -208,11 +207,10 @@ class Interview:
         """The advice for the answers so far: what is not answered counts as not given."""
         given = answers.Answers(dict(self.progress.values), dict(self.progress.weight_units))
         engine = Engine(self.kb, possible_rules(self.kb, dict(given.values)))
-        result = ranking.rank(self.kb, given, engine.consult(given))
         # A warning sign the person was asked and answered "I don't know" was not left out,
         # nor one its ask_if rules out on those answers: only what was never asked is.
-        never_asked = ranking.unanswered_screen(self.kb, given, frozenset(self.progress.blank))
-        return dataclasses.replace(result, unanswered=never_asked)
+        blank = frozenset(self.progress.blank)
+        return ranking.rank(self.kb, given, engine.consult(given), blank)
 
     def run(self) -> ranking.Result:
         """The whole questionnaire; returns the result to show."""

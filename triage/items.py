@@ -123,6 +123,15 @@ def at(item: LocDict, key: str, index: int) -> Location:
     return locs[index] if locs else item.value_locs[key]
 
 
+def suggest_refs(raw: Any) -> list[SuggestRef]:
+    """A rule's `suggest` as written (an id, a {id, tier} mapping, or a list of them)."""
+    entries = [raw] if isinstance(raw, str | dict) else (raw or [])
+    return [
+        SuggestRef(e, None) if isinstance(e, str) else SuggestRef(e["id"], e.get("tier"))
+        for e in entries
+    ]
+
+
 def rule(
     item: LocDict,
     index: int,
@@ -142,13 +151,7 @@ def rule(
         what = f"rule '{item['id']}' concludes unknown finding"
         known(problems, name, findings, what, at(item, "conclude", i), broken.get("findings", ()))
     refs: list[SuggestRef] = []
-    raw = item.get("suggest")
-    for i, entry in enumerate([raw] if isinstance(raw, str) else (raw or [])):
-        ref = (
-            SuggestRef(entry, None)
-            if isinstance(entry, str)
-            else SuggestRef(entry["id"], entry.get("tier"))
-        )
+    for i, ref in enumerate(suggest_refs(item.get("suggest"))):
         what = f"rule '{item['id']}' suggests unknown suggestion"
         where = at(item, "suggest", i)
         known(problems, ref.id, suggestions, what, where, broken.get("suggestions", ()))

@@ -159,7 +159,14 @@ class Result:
         return [a for a in self.advice if a.suggestion.safety_net]
 
 
-def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Result:
+def rank(
+    kb: KnowledgeBase,
+    answers: Answers,
+    consultation: Consultation,
+    blank: frozenset[str] = frozenset(),
+) -> Result:
+    """The consultation ranked. `blank`: questions a questionnaire asked and the person left
+    unanswered, which are not "left out" (see unanswered_screen)."""
     rules = {rule.id: rule for rule in kb.rules}
     explain = _Explainer(kb, answers, consultation)
     made: dict[str, list[tuple[Rule, str | None]]] = {}
@@ -232,7 +239,7 @@ def rank(kb: KnowledgeBase, answers: Answers, consultation: Consultation) -> Res
         kb.about,
         tuple(not_applicable),
         tuple(reported),
-        unanswered_screen(kb, answers),
+        unanswered_screen(kb, answers, blank),
     )
 
 
