@@ -155,7 +155,8 @@ def store_parsed(key: str, data: Any) -> None:
 
     from triage.yaml_reader import encode
 
-    with suppress(OSError, ValueError, RecursionError):  # costs speed, never the advice
+    # TypeError: a value JSON cannot hold (a !!timestamp date): the schema refuses the file.
+    with suppress(OSError, ValueError, TypeError, RecursionError):  # costs speed, never advice
         _write_entry(_make_dirs(directory, "parsed") / f"{key}.json", encode(data))
 
 

@@ -49,7 +49,19 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
                 ]
             ) from None
         files.extend(entries)
-    return files
+    # The same file given twice (a pack named in SPASM_TRIAGE_RULES and again with --rules, or
+    # the shipped folder given as a pack) is loaded once, where it first comes.
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for file in files:
+        try:
+            key = file.resolve()
+        except (OSError, RuntimeError):
+            key = file
+        if key not in seen:
+            seen.add(key)
+            unique.append(file)
+    return unique
 
 
 def load(paths: Iterable[Path] | None = None, *, trust_cache: bool = True) -> KnowledgeBase:
