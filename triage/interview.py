@@ -103,6 +103,7 @@ class Interview:
         self.planner = planner if planner is not None else planner_for(self.kb)
         self.titles = {s.id: s.title for s in self.kb.sections}
         self.urgent_shown = False
+        self._shipped_planner: Planner | None = None
         self.refining = False  # the person asked for the questions that could refine the advice
 
     # ---- asking ----
@@ -152,10 +153,11 @@ class Interview:
         current = None
         while True:
             tier = self.planner.settled_tier(self.progress)
-            if tier == "emergency":
-                return False
             question = self.planner.next_question(self.progress)
             screen_done = question is None or question.section not in self.planner.always_ask
+            # A pack's own emergency waits for the whole red-flag screen; the shipped one stops it.
+            if tier == "emergency" and (screen_done or self._shipped_emergency()):
+                return False
             if tier == "urgent" and not self.urgent_shown and screen_done:
                 self.urgent_shown = True
                 self.frontend.urgent(self.result)
@@ -173,6 +175,14 @@ class Interview:
                 self.ask_group(self.kb.groups[question.group])
             else:
                 self.ask(question)
+
+    def _shipped_emergency(self) -> bool:
+        shipped = self.kb.shipped
+        if shipped is None:
+            return True
+        if self._shipped_planner is None:
+            self._shipped_planner = planner_for(shipped)
+        return self._shipped_planner.settled_tier(self.progress) == "emergency"
 
     def review(self) -> bool:
         """Show the answers and let any be changed, asking what a change makes relevant, or

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from triage.answers import Answers, display_weight
 from triage.applicability import holds
-from triage.engine import Answer, Consultation
+from triage.engine import Answer, Consultation, Engine
 from triage.model import (
     TIER_RANK,
     TIERS,
@@ -112,15 +112,19 @@ class Result:
     reported: tuple[str, ...] = ()  # the warning signs reported, behind red-flag advice
     # Questions of the protected sections that would be asked but were not answered (taken as no).
     unanswered: tuple[str, ...] = ()
+    # With local packs: how many items lead because the shipped knowledge, on its own, gives
+    # them (see led_by); None without packs.
+    lead: int | None = None
 
     @property
     def action(self) -> str | None:
-        """The banner: the most urgent advice's own action, else its tier's action."""
+        """The banner: the most urgent advice's own action, else its tier's action. With packs,
+        only shipped advice that leads the result gives its own action."""
         if self.tier is None:
             return None
-        top = self.advice[0].suggestion if self.advice else None
-        if top is not None and top.action:
-            return top.action
+        top = self.advice[0] if self.advice and self.lead != 0 else None
+        if top is not None and top.suggestion.action and top.tier == self.tier:
+            return top.suggestion.action
         return self.about.tiers[self.tier].action if self.about else None
 
     @property
@@ -145,7 +149,9 @@ class Result:
                 out.append(Group(key, title, tuple(enumerate(items, start=number + 1))))
                 number += len(items)
 
-        for tier in TIERS:
+        # The shipped verdict's tiers first: a pack that raises the tier adds its advice after.
+        leading = [a.tier for a in main[: self.lead or 0]]
+        for tier in sorted(TIERS, key=lambda t: (t not in leading, TIER_RANK[t])):
             if tier not in first:
                 title = self.about.tiers[tier].title if self.about else tier
                 add(tier, title, [a for a in main if a.tier == tier])
@@ -166,7 +172,97 @@ def rank(
     blank: frozenset[str] = frozenset(),
 ) -> Result:
     """The consultation ranked. `blank`: questions a questionnaire asked and the person left
-    unanswered, which are not "left out" (see unanswered_screen)."""
+    unanswered, which are not "left out" (see unanswered_screen).
+
+    With local packs loaded, the shipped knowledge is consulted on its own on the same answers,
+    and its verdict leads (led_by): no pack can change or reorder it, only add after it."""
+    own = _rank(kb, answers, consultation, blank)
+    if kb.shipped is None:
+        return own
+    shipped = kb.shipped
+    verdict = _rank(shipped, answers, shipped_engine(shipped).consult(answers), blank)
+    return led_by(verdict, own, shipped)
+
+
+_ENGINES: dict[int, tuple[KnowledgeBase, Engine]] = {}
+
+
+def shipped_engine(shipped: KnowledgeBase) -> Engine:
+    """The shipped knowledge's engine, compiled once per knowledge base in a process."""
+    held = _ENGINES.get(id(shipped))
+    if held is None or held[0] is not shipped:
+        held = (shipped, Engine(shipped))
+        _ENGINES.clear()  # one at a time: a process loads one set of rules
+        _ENGINES[id(shipped)] = held
+    return held[1]
+
+
+def led_by(verdict: Result, own: Result, shipped: KnowledgeBase) -> Result:
+    """The shipped verdict first, then what the packs add. The verdict's red-flag advice (at
+    the protected tiers, or given by the red-flag screen's rules, such as "don't train until
+    checked"), in its own order and words, leads; its safety net is the safety net. The tier
+    is the more urgent of the two: a pack can raise it, never lower it; the banner is the
+    shipped one's (a raised tier shows that tier's shipped action)."""
+    about = shipped.about
+    protected = set(about.protected_tiers) or {"emergency", "urgent"}
+    sections = set(about.protected_sections)
+    screen_rules = {rule.id for rule in shipped.rules if rule.section in sections}
+
+    def leads(advice: Advice) -> bool:
+        return advice.tier in protected or any(r.rule in screen_rules for r in advice.because)
+
+    lead = [a for a in verdict.advice if not a.suggestion.safety_net and leads(a)]
+    taken = {a.id for a in lead}
+    rest = [a for a in own.advice if not a.suggestion.safety_net and a.id not in taken]
+    nets = [
+        *verdict.safety_net,
+        *(a for a in own.safety_net if a.id not in shipped.suggestions),
+    ]
+    tiers = [t for t in (verdict.tier, own.tier) if t is not None]
+    tier = min(tiers, key=TIER_RANK.__getitem__, default=None)
+    policy = about.policy.get(tier) if tier else None
+    dropped = set(policy.drop) if policy else set()
+    kept = [a for a in [*lead, *rest] if a.tier not in dropped]
+    left_out = _unique([*verdict.left_out, *own.left_out, *(a for a in rest if a.tier in dropped)])
+    shown = {a.id for a in kept}
+    debates = [
+        *(d for d in verdict.disagreements if d.preferred.id in shown),
+        *(
+            d
+            for d in own.disagreements
+            if d.preferred.id in shown
+            and d.preferred.id not in taken
+            and not any(a.id in taken for a in d.dissent)
+            and d.disagreement.id not in {v.disagreement.id for v in verdict.disagreements}
+        ),
+    ]
+    return Result(
+        tier,
+        (*kept, *nets),
+        tuple(debates),
+        tuple(a for a in left_out if a.id not in shown),
+        about.disclaimer,
+        about,
+        tuple(_unique([*verdict.not_applicable, *own.not_applicable])),
+        tuple(dict.fromkeys((*verdict.reported, *own.reported))),
+        tuple(dict.fromkeys((*verdict.unanswered, *own.unanswered))),
+        lead=len([a for a in lead if a.tier not in dropped]),
+    )
+
+
+def _unique(advice: list[Advice]) -> list[Advice]:
+    first: dict[str, Advice] = {}
+    for a in advice:
+        first.setdefault(a.id, a)
+    return list(first.values())
+
+
+def _rank(
+    kb: KnowledgeBase,
+    answers: Answers,
+    consultation: Consultation,
+    blank: frozenset[str],
+) -> Result:
     rules = {rule.id: rule for rule in kb.rules}
     explain = _Explainer(kb, answers, consultation)
     made: dict[str, list[tuple[Rule, str | None]]] = {}
