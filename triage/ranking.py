@@ -180,21 +180,23 @@ def rank(
     if kb.shipped is None:
         return own
     shipped = kb.shipped
-    verdict = _rank(shipped, answers, shipped_engine(shipped).consult(answers), blank)
+    verdict = _rank(shipped, answers, shipped_engine(shipped, answers).consult(answers), blank)
     return led_by(verdict, own, shipped)
 
 
-_ENGINES: dict[int, tuple[KnowledgeBase, Engine]] = {}
+_ENGINE: list[tuple[KnowledgeBase, tuple[str, ...], Engine]] = []
 
 
-def shipped_engine(shipped: KnowledgeBase) -> Engine:
-    """The shipped knowledge's engine, compiled once per knowledge base in a process."""
-    held = _ENGINES.get(id(shipped))
-    if held is None or held[0] is not shipped:
-        held = (shipped, Engine(shipped))
-        _ENGINES.clear()  # one at a time: a process loads one set of rules
-        _ENGINES[id(shipped)] = held
-    return held[1]
+def shipped_engine(shipped: KnowledgeBase, answers: Answers) -> Engine:
+    """The shipped knowledge's engine, compiled with only the rules these answers can fire (as
+    a consultation compiles its own), and reused while they are the same."""
+    from triage.relevance import possible_rules
+
+    rules = possible_rules(shipped, dict(answers.values))
+    ids = tuple(rule.id for rule in rules)
+    if not _ENGINE or _ENGINE[0][0] is not shipped or _ENGINE[0][1] != ids:
+        _ENGINE[:] = [(shipped, ids, Engine(shipped, rules))]
+    return _ENGINE[0][2]
 
 
 def led_by(verdict: Result, own: Result, shipped: KnowledgeBase) -> Result:

@@ -196,12 +196,15 @@ def _not_plain(doc: Any, filename: str) -> list[tuple[list[Any], Problem]]:
                 message = f"nested more than {MAX_DEPTH} levels deep; write it flatter"
                 found.append((path[:2], Problem(SCHEMA, message, here)))
             continue
-        if isinstance(value, LocDict):
+        if isinstance(value, dict):
+            locs = getattr(value, "value_locs", {})
             for key, item in reversed(value.items()):
-                stack.append((item, [*path, key], value.value_locs.get(key, here)))
-        elif isinstance(value, LocList):
+                stack.append((item, [*path, key], locs.get(key, here)))
+        elif isinstance(value, list):
+            locs = getattr(value, "item_locs", [])
             for index in reversed(range(len(value))):
-                stack.append((value[index], [*path, index], value.item_locs[index]))
+                where_item = locs[index] if index < len(locs) else here
+                stack.append((value[index], [*path, index], where_item))
         elif isinstance(value, float):
             if not math.isfinite(value):
                 shown = ".nan" if value != value else (".inf" if value > 0 else "-.inf")
