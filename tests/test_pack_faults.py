@@ -257,3 +257,21 @@ def test_the_json_result_with_a_pack_leads_with_the_shipped_verdict(tmp_path: Pa
     assert data["tier"] == "emergency"
     assert data["suggestions"][0]["id"] == "emergency_cauda_equina"
     assert "No rush" not in data["tier_action"]
+
+
+def test_a_checklist_replaced_from_another_section_is_blamed_on_the_pack(tmp_path: Path) -> None:
+    """Item 24: the signs it keeps from the shipped checklist are not the shipped file's fault."""
+    pack = _pack(
+        tmp_path,
+        """
+        groups:
+          - id: signs_now
+            replace: true
+            ask: "Anything?"
+        """,
+    )
+    with pytest.raises(RulesError) as raised:
+        _with(pack)
+    problems = raised.value.problems
+    assert problems and {p.location.file for p in problems} == {str(pack / "local.yaml")}
+    assert {p.location.line for p in problems} == {2}, problems  # the replacement's own line
