@@ -275,3 +275,19 @@ def test_a_checklist_replaced_from_another_section_is_blamed_on_the_pack(tmp_pat
     problems = raised.value.problems
     assert problems and {p.location.file for p in problems} == {str(pack / "local.yaml")}
     assert {p.location.line for p in problems} == {2}, problems  # the replacement's own line
+
+
+def test_a_cached_load_with_a_pack_still_leads_with_the_shipped_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole knowledge base comes from its snapshot the second time; the shipped part is
+    never stored inside it, but attached from the shipped rules' own load each time."""
+    from triage import cache
+
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    pack = _pack(tmp_path, NO_RUSH)
+    first, again = _with(pack), _with(pack)
+    assert first.shipped is not None and again.shipped is not None
+    assert again.shipped == loading.load() and "no_rush" not in again.shipped.suggestions
+    assert consult(again, {"saddle_numbness": "yes"}).advice[0].id == "emergency_cauda_equina"
+    assert loading.load().shipped is None  # no packs: nothing to lead but itself

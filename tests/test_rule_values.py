@@ -5,6 +5,7 @@ to seek help) at its file, line and column, with what would be right."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -126,3 +127,34 @@ def test_no_traceback_in_check_or_a_consultation(tmp_path: Path, fault: str) -> 
 def test_nesting_a_rule_needs_still_loads(tmp_path: Path) -> None:
     pack = _pack(tmp_path, _nested(MAX_DEPTH // 2 - 4))
     assert "deep" in {r.id for r in loading.load([loading.shipped_rules_dir(), pack]).rules}
+
+
+def test_an_absurd_answer_gets_the_advice_without_a_number(tmp_path: Path) -> None:
+    """Item 9's other side: a pack's number question with no `max`, answered 1e308, times 10,
+    once overflowed every consultation; the advice is given without the number."""
+    pack = _pack(
+        tmp_path,
+        f"""
+        questions:
+          - {{id: big_number, ask: "A number?", type: number, why: x}}
+        suggestions:
+          - id: my_big
+            tier: self_care
+            text: "Big."
+            numbers:
+              big: {{of: big_number, times: 10}}
+            personal: "About {{big}}."
+            confidence: 0.6
+            evidence: one_poster
+            {SOURCE}
+        rules:
+          - {{id: my_big_rule, when: {{}}, suggest: my_big}}
+        """,
+    )
+    given = tmp_path / "a.yaml"
+    for value, said in [("1e308", "Big."), ("1e300", "Big."), ("12", "Big. About 120.")]:
+        given.write_text(f"big_number: {value}\n")
+        out = run_cli("--rules", str(pack), "--answers", str(given), "--format", "json")
+        assert out.returncode == 0, out.stderr
+        texts = [s["text"] for s in json.loads(out.stdout)["suggestions"] if s["id"] == "my_big"]
+        assert texts == [said], (value, texts)

@@ -3,6 +3,7 @@ disagreements, and the user's own numbers placed in the advice."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from math import prod
 from typing import Any, Literal
@@ -481,6 +482,8 @@ def personal_text(suggestion: Suggestion, kb: KnowledgeBase, answers: Answers) -
         question = kb.questions[spec.of]
         unit = answers.weight_units.get(spec.of, "kg") if question.is_weight else question.unit
         amount = (display_weight(value, unit or "kg") if question.is_weight else value) * spec.times
+        if not math.isfinite(amount) or abs(amount) > _LARGEST:
+            return suggestion.text  # an absurd answer (1e308) gets the advice without a number
         step = dict(spec.round_to).get(unit or "")
         if step:
             amount = round(amount / step) * step
@@ -493,6 +496,10 @@ def personal_text(suggestion: Suggestion, kb: KnowledgeBase, answers: Answers) -
             return suggestion.text
         words[name] = answer_words(kb.questions[name], value, answers)
     return f"{suggestion.text} {suggestion.personal.format_map(words)}"
+
+
+# Past any weight, count or time a person could mean; a number this large is not written out.
+_LARGEST = 1e12
 
 
 def _number(value: float) -> str:
