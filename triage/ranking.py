@@ -4,73 +4,24 @@ disagreements, and the user's own numbers placed in the advice."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from math import prod
-from typing import Any, Literal
+from typing import Any
 
+from triage import verdict
 from triage.answers import Answers, display_weight
 from triage.applicability import holds
-from triage.engine import Answer, Consultation, Engine
-from triage.model import (
-    TIER_RANK,
-    TIERS,
-    About,
-    Disagreement,
-    KnowledgeBase,
-    Question,
-    Rule,
-    Suggestion,
-)
+from triage.engine import Answer, Consultation
+from triage.model import TIER_RANK, KnowledgeBase, Question, Rule, Suggestion
 
-# Tiers that always come first, by tier, whatever fits the person: the clinical ones.
-CLINICAL = ("emergency", "urgent", "see_clinician")
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One fact behind a firing: an answer, or a finding with the reasons it was concluded."""
-
-    kind: Literal["answer", "finding"]
-    id: str
-    value: Any
-    text: str
-    because: tuple[RuleReason, ...] = ()
-
-
-@dataclass(frozen=True)
-class RuleReason:
-    """A rule that gave a piece of advice, and the facts it matched."""
-
-    rule: str
-    facts: tuple[Reason, ...]
-
-
-@dataclass(frozen=True)
-class Advice:
-    """One suggestion as given to this user: its tier, combined confidence and reasons."""
-
-    suggestion: Suggestion
-    tier: str
-    confidence: float
-    text: str
-    because: tuple[RuleReason, ...]
-    priority: int  # the highest priority among the rules that made it: a tie-break
-    # Fired by the person's own answers (a rule that tested an answer or a finding, and is not
-    # marked for_everyone), rather than for everyone.
-    personal: bool = False
-
-    @property
-    def id(self) -> str:
-        return self.suggestion.id
-
-
-@dataclass(frozen=True)
-class Group:
-    """Advice shown together under one heading, numbered straight through the result."""
-
-    key: str  # a tier, or "personal" / "generic"
-    title: str
-    items: tuple[tuple[int, Advice], ...]
+# The result's parts are defined in triage.result; renderers import them from here too.
+from triage.result import CLINICAL as CLINICAL
+from triage.result import Advice as Advice
+from triage.result import Debate as Debate
+from triage.result import Group as Group
+from triage.result import Reason as Reason
+from triage.result import Result as Result
+from triage.result import RuleReason as RuleReason
 
 
 def sort_key(advice: Advice, personal_first: tuple[str, ...]) -> tuple[int, ...]:
@@ -90,82 +41,6 @@ def sort_key(advice: Advice, personal_first: tuple[str, ...]) -> tuple[int, ...]
     )
 
 
-@dataclass(frozen=True)
-class Debate:
-    """A disagreement among the advice given: the preferred side and the dissent."""
-
-    disagreement: Disagreement
-    preferred: Advice
-    dissent: tuple[Advice, ...]
-
-
-@dataclass(frozen=True)
-class Result:
-    """A consultation's outcome, ranked: what the user reads, as text, Markdown or JSON."""
-
-    tier: str | None  # the most urgent tier among the advice; None when nothing applies
-    advice: tuple[Advice, ...]  # in the order shown: groups, then the safety net
-    disagreements: tuple[Debate, ...]
-    left_out: tuple[Advice, ...]  # what the tier policy leaves out of a result at this tier
-    disclaimer: str
-    about: About | None = None
-    not_applicable: tuple[Advice, ...] = ()  # made by a rule, but its `unless` holds
-    reported: tuple[str, ...] = ()  # the warning signs reported, behind red-flag advice
-    # Questions of the protected sections that would be asked but were not answered (taken as no).
-    unanswered: tuple[str, ...] = ()
-    # With local packs: how many items lead because the shipped knowledge, on its own, gives
-    # them (see led_by); None without packs.
-    lead: int | None = None
-
-    @property
-    def action(self) -> str | None:
-        """The banner: the most urgent advice's own action, else its tier's action. With packs,
-        only shipped advice that leads the result gives its own action."""
-        if self.tier is None:
-            return None
-        top = self.advice[0] if self.advice and self.lead != 0 else None
-        if top is not None and top.suggestion.action and top.tier == self.tier:
-            return top.suggestion.action
-        return self.about.tiers[self.tier].action if self.about else None
-
-    @property
-    def left_out_line(self) -> str | None:
-        if not self.left_out or self.about is None or self.tier is None:
-            return None
-        policy = self.about.policy.get(self.tier)
-        return policy.left_out if policy else None
-
-    def groups(self) -> list[Group]:
-        """The advice other than the safety net, in groups, numbered straight through: each
-        clinical tier, then what fits the person, then what fits everyone (by tier)."""
-        main = [a for a in self.advice if not a.suggestion.safety_net]
-        words = self.about.words if self.about else None
-        first = words.personal_first if words else ()
-        out: list[Group] = []
-        number = 0
-
-        def add(key: str, title: str, items: list[Advice]) -> None:
-            nonlocal number
-            if items:
-                out.append(Group(key, title, tuple(enumerate(items, start=number + 1))))
-                number += len(items)
-
-        # The shipped verdict's tiers first: a pack that raises the tier adds its advice after.
-        leading = [a.tier for a in main[: self.lead or 0]]
-        for tier in sorted(TIERS, key=lambda t: (t not in leading, TIER_RANK[t])):
-            if tier not in first:
-                title = self.about.tiers[tier].title if self.about else tier
-                add(tier, title, [a for a in main if a.tier == tier])
-        if words:
-            add("personal", words.personal_title, [a for a in main if a.tier in first and a.personal])
-            add("generic", words.generic_title, [a for a in main if a.tier in first and not a.personal])
-        return out
-
-    @property
-    def safety_net(self) -> list[Advice]:
-        return [a for a in self.advice if a.suggestion.safety_net]
-
-
 def rank(
     kb: KnowledgeBase,
     answers: Answers,
@@ -181,83 +56,8 @@ def rank(
     if kb.shipped is None:
         return own
     shipped = kb.shipped
-    verdict = _rank(shipped, answers, shipped_engine(shipped, answers).consult(answers), blank)
-    return led_by(verdict, own, shipped)
-
-
-_ENGINE: list[tuple[KnowledgeBase, tuple[str, ...], Engine]] = []
-
-
-def shipped_engine(shipped: KnowledgeBase, answers: Answers) -> Engine:
-    """The shipped knowledge's engine, compiled with only the rules these answers can fire (as
-    a consultation compiles its own), and reused while they are the same."""
-    from triage.relevance import possible_rules
-
-    rules = possible_rules(shipped, dict(answers.values))
-    ids = tuple(rule.id for rule in rules)
-    if not _ENGINE or _ENGINE[0][0] is not shipped or _ENGINE[0][1] != ids:
-        _ENGINE[:] = [(shipped, ids, Engine(shipped, rules))]
-    return _ENGINE[0][2]
-
-
-def led_by(verdict: Result, own: Result, shipped: KnowledgeBase) -> Result:
-    """The shipped verdict first, then what the packs add. The verdict's red-flag advice (at
-    the protected tiers, or given by the red-flag screen's rules, such as "don't train until
-    checked"), in its own order and words, leads; its safety net is the safety net. The tier
-    is the more urgent of the two: a pack can raise it, never lower it; the banner is the
-    shipped one's (a raised tier shows that tier's shipped action)."""
-    about = shipped.about
-    protected = set(about.protected_tiers) or {"emergency", "urgent"}
-    sections = set(about.protected_sections)
-    screen_rules = {rule.id for rule in shipped.rules if rule.section in sections}
-
-    def leads(advice: Advice) -> bool:
-        return advice.tier in protected or any(r.rule in screen_rules for r in advice.because)
-
-    lead = [a for a in verdict.advice if not a.suggestion.safety_net and leads(a)]
-    taken = {a.id for a in lead}
-    rest = [a for a in own.advice if not a.suggestion.safety_net and a.id not in taken]
-    nets = [
-        *verdict.safety_net,
-        *(a for a in own.safety_net if a.id not in shipped.suggestions),
-    ]
-    tiers = [t for t in (verdict.tier, own.tier) if t is not None]
-    tier = min(tiers, key=TIER_RANK.__getitem__, default=None)
-    policy = about.policy.get(tier) if tier else None
-    dropped = set(policy.drop) if policy else set()
-    kept = [a for a in [*lead, *rest] if a.tier not in dropped]
-    left_out = _unique([*verdict.left_out, *own.left_out, *(a for a in rest if a.tier in dropped)])
-    shown = {a.id for a in kept}
-    debates = [
-        *(d for d in verdict.disagreements if d.preferred.id in shown),
-        *(
-            d
-            for d in own.disagreements
-            if d.preferred.id in shown
-            and d.preferred.id not in taken
-            and not any(a.id in taken for a in d.dissent)
-            and d.disagreement.id not in {v.disagreement.id for v in verdict.disagreements}
-        ),
-    ]
-    return Result(
-        tier,
-        (*kept, *nets),
-        tuple(debates),
-        tuple(a for a in left_out if a.id not in shown),
-        about.disclaimer,
-        about,
-        tuple(_unique([*verdict.not_applicable, *own.not_applicable])),
-        tuple(dict.fromkeys((*verdict.reported, *own.reported))),
-        tuple(dict.fromkeys((*verdict.unanswered, *own.unanswered))),
-        lead=len([a for a in lead if a.tier not in dropped]),
-    )
-
-
-def _unique(advice: list[Advice]) -> list[Advice]:
-    first: dict[str, Advice] = {}
-    for a in advice:
-        first.setdefault(a.id, a)
-    return list(first.values())
+    engine = verdict.shipped_engine(shipped, answers)
+    return verdict.led_by(_rank(shipped, answers, engine.consult(answers), blank), own, shipped)
 
 
 def _rank(
