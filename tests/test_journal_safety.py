@@ -24,6 +24,8 @@ from triage.journal import MIGRATIONS, Journal
 
 def one_line(stderr: str) -> str:
     lines = stderr.strip().splitlines()
+    if len(lines) == 2 and "do not wait for this tool" in lines[1]:
+        lines = lines[:1]  # no advice was given: the seek-help line follows (issue 19)
     assert len(lines) == 1 and "Traceback" not in stderr, stderr
     return lines[0]
 

@@ -86,7 +86,9 @@ def _too_large(filename: str, size: str) -> AnswersError:
 def read_bytes(raw: bytes, filename: str, kb: KnowledgeBase) -> Answers:
     if len(raw) > MAX_BYTES:
         raise _too_large(filename, f"{len(raw) / 1e6:.1f} MB")
-    data, problems = load_bytes(raw, filename)
+    # Kept as written: a control character in an answer is refused and shown escaped, not
+    # silently dropped (the text never reaches the screen raw: messages escape it).
+    data, problems = load_bytes(raw, filename, strip=False)
     if problems:
         raise AnswersError(problems)
     if data is None:

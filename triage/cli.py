@@ -21,6 +21,8 @@ from triage.errors import (
     EXIT_USAGE,
     NO_ADVICE,
     AnswersError,
+    Location,
+    Problem,
     RulesError,
     RunawayError,
     TriageError,
@@ -35,8 +37,38 @@ if TYPE_CHECKING:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    saved = sys.stdin, sys.stdout, sys.stderr
+    try:
+        _standard_streams()
+        return _main(argv)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+
+
+def _standard_streams() -> None:
+    """Streams that cannot fail the advice: a closed descriptor 0-2 gets /dev/null (else the
+    journal's file could take its number and notices go into it, or into --format json), a
+    notice that cannot be written to stderr (a closed pipe, a full disk) is dropped instead of
+    ending the run, and text a terminal's encoding cannot show is spelt in plain letters
+    instead of raising UnicodeEncodeError before the emergency is printed."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.open(os.devnull, os.O_RDWR)  # takes the lowest free number: this one
     if sys.stdin is None:  # closed by the caller: read as empty, which every path handles
         sys.stdin = open(os.devnull)  # noqa: SIM115 (lives as long as the process)
+    if sys.stderr is None:  # print(file=None) would write notices to stdout
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+    from triage import streams
+
+    streams.plain_when_needed(sys.stdout)
+    streams.plain_when_needed(sys.stderr)
+    sys.stderr = streams.Notices(sys.stderr)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     if sys.stdout is None:
         print(
             f"spasm-triage: standard output is closed: nothing can be shown; {NO_ADVICE}",
@@ -74,9 +106,10 @@ def _silence_stdout() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    packs = _packs(getattr(args, "packs", None))
-    journal_at = "" if args.no_journal else args.journal  # "": off; None: the default place
     try:
+        _refuse_empty(args)
+        packs = _packs(getattr(args, "packs", None))
+        journal_at = "" if args.no_journal else args.journal  # "": off; None: the default place
         from triage.loading import shipped_rules_dir
 
         rules = [shipped_rules_dir(), *packs]
@@ -120,7 +153,7 @@ def _run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             line = str(problem) if show_codes else problem.plain()
             print(line, file=sys.stderr)
-        if args.command is None and isinstance(exc, RulesError):
+        if args.command is None:  # a consultation that gives no advice
             print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
         return exc.exit_code
     except RunawayError as exc:
@@ -131,9 +164,45 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
+def _refuse_empty(args: argparse.Namespace) -> None:
+    """An option given an empty value is a slip (an unset variable in a script), never a wish:
+    `--save ""` would keep nothing and `--journal ""` no history, silently."""
+    from triage.errors import UsageError
+
+    for option, value, instead in (
+        ("--save", getattr(args, "save", None), "a file name for the Markdown, e.g. advice.md"),
+        ("--journal", getattr(args, "journal", None), "a file name, or --no-journal for none"),
+    ):
+        if value is not None and not value.strip():
+            raise UsageError(
+                [
+                    Problem(
+                        "A001",
+                        f"{option} was given an empty name: give {instead}",
+                        Location(option),
+                    )
+                ]
+            )
+
+
 def _packs(given: list[str] | None) -> list[Path]:
-    """Local rule packs: the environment's first, then each --rules, all after the shipped rules."""
-    from_env = [p for p in os.environ.get(PACKS_ENV, "").split(os.pathsep) if p]
+    """Local rule packs: the environment's first, then each --rules, all after the shipped
+    rules. A folder the environment names that is not there is named with the variable: it is
+    easily forgotten, set in a shell profile long ago."""
+    from_env = [os.path.expanduser(p) for p in os.environ.get(PACKS_ENV, "").split(os.pathsep) if p]
+    stale = [p for p in from_env if not os.path.exists(p)]
+    if stale:
+        raise RulesError(
+            [
+                Problem(
+                    "E004",
+                    f"{PACKS_ENV} names a rule pack that is not there: create it, or take it "
+                    f"out of {PACKS_ENV} (unset {PACKS_ENV} for the shipped rules alone)",
+                    Location(p),
+                )
+                for p in stale
+            ]
+        )
     return [Path(p) for p in [*from_env, *(given or [])]]
 
 

@@ -28,6 +28,7 @@ from triage.journal_drafts import Draft, alive, me
 from triage.journal_facts import SAME_EPISODE, as_answers, episode_starts, episodes
 from triage.journal_schema import MIGRATIONS, VERSION
 from triage.journal_schema import statements as _statements
+from triage.text import clean
 
 __all__ = [
     "MIGRATIONS",
@@ -276,8 +277,8 @@ class Journal:
             ):
                 by_id[cid].advice.append(
                     {
-                        "suggestion": suggestion,
-                        "tier": tier,
+                        "suggestion": clean(suggestion),
+                        "tier": clean(tier),
                         "confidence": confidence,
                         "tried": None if tried is None else bool(tried),
                         "helped": None if helped is None else bool(helped),
@@ -295,7 +296,9 @@ class Journal:
         except (TypeError, ValueError, OverflowError) as exc:
             self.damage.append(Damage("consultation", cid, str(exc)))
             return None
-        return Entry(cid, when, tier if isinstance(tier, str) else None, plain, [])
+        # Rows are text anyone with the file could have written: no escape code in them
+        # reaches a terminal.
+        return Entry(cid, when, clean(tier) if isinstance(tier, str) else None, clean(plain), [])
 
     def entries(self) -> list[Entry]:
         """Every consultation, oldest first, with its advice and follow-up."""
@@ -374,7 +377,9 @@ class Journal:
             except (TypeError, ValueError):
                 continue
             if isinstance(values, dict) and isinstance(blank, list):
-                found.append(Draft(row[0], row[1], row[2], values, blank, row[5]))
+                found.append(
+                    Draft(row[0], clean(row[1]), clean(row[2]), clean(values), clean(blank), row[5])
+                )
         return found
 
     def save_draft(
