@@ -236,7 +236,7 @@ def _consult(
     sys.stdout.write(out.rstrip("\n") + "\n")
     _record(journal, kb, given.values, given.weight_units, result)
     if save:
-        return _save(save, report.to_markdown(result, kb, with_history))
+        return _save(save, report.to_markdown(result, kb, with_history), answers_path, journal_at)
     return EXIT_OK
 
 
@@ -343,26 +343,34 @@ def _record(
         journal.close()
 
 
-def _save(path: str, markdown: str) -> int:
-    """The advice as Markdown: health answers, so a new file is the user's only (0600, set
-    before anything is written, whatever the umask); an existing file keeps its mode."""
+def _save(path: str, markdown: str, answers_path: str | None, journal_at: str | None) -> int:
+    """The advice as Markdown: health answers, so the file is the user's only (0600, whether it
+    existed or not), written whole or not at all (a temporary file, then a rename: a full disk
+    leaves an earlier file as it was), never through a symbolic link, and never over the
+    answers file being read or the journal."""
+    from triage.files import Refused, write_private
+    from triage.journal import default_path
+
+    keep: dict[Path, str] = {}
+    if answers_path and answers_path != "-":
+        keep[Path(answers_path)] = "the answers file being read"
+    for journal in {default_path(), *([Path(journal_at)] if journal_at else [])}:
+        for suffix in ("", "-wal", "-shm"):
+            keep[journal.with_name(journal.name + suffix)] = "your spasm journal"
     try:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            os.fchmod(fd, 0o600)  # a umask can take bits away from 0600, never add any
-        except FileExistsError:
-            fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(markdown)
+        write_private(Path(os.path.expanduser(path)), markdown, not_over=keep)
+    except Refused as exc:
+        why = str(exc)
     except OSError as exc:
-        print(
-            f"spasm-triage: could not save the advice to {path}: {exc.strerror} "
-            "(it is shown above)",
-            file=sys.stderr,
-        )
-        return EXIT_RULES
-    print(f"Saved as Markdown: {path}", file=sys.stderr)
-    return EXIT_OK
+        why = f"{exc.strerror or exc}; nothing was written"
+    else:
+        print(f"Saved as Markdown: {path}", file=sys.stderr)
+        return EXIT_OK
+    print(
+        f"spasm-triage: could not save the advice to {path}: {why} (the advice is shown above)",
+        file=sys.stderr,
+    )
+    return EXIT_RULES
 
 
 def _interactive(
@@ -485,7 +493,7 @@ def _interactive(
         screen.result(console, result, kb, full=True)
     if save:
         given = Answers(dict(session.progress.values), dict(session.progress.weight_units))
-        return _save(save, report.to_markdown(result, kb, given))
+        return _save(save, report.to_markdown(result, kb, given), prefill, journal_at)
     return EXIT_OK
 
 

@@ -11,10 +11,12 @@ moved or deleted; the advice is then given without the history.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,7 +64,9 @@ class Entry:
 def default_path() -> Path:
     chosen = os.environ.get(ENV)
     if chosen:
-        return Path(chosen)
+        # '~/j.sqlite3' in quotes reaches us unexpanded: it means the home folder, never a
+        # folder named '~'.
+        return Path(os.path.expanduser(chosen))
     import platformdirs
 
     return Path(platformdirs.user_data_dir("spasm-triage", appauthor=False)) / "journal.sqlite3"
@@ -70,7 +74,7 @@ def default_path() -> Path:
 
 class Journal:
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = Path(os.path.expanduser(path))
         self._db: sqlite3.Connection | None = None
         self.writable = False
         # What cannot be read, when the journal was opened to salvage the rest (read-only).
@@ -116,6 +120,11 @@ class Journal:
             raise
         except (sqlite3.Error, UnicodeError) as exc:
             self.close()
+            if _cannot_write(exc):
+                raise JournalError(
+                    f"{self.path}: the journal cannot be written ({journal_check.short(exc)}: "
+                    "a read-only or full disk?); it is left as it is"
+                ) from None
             raise JournalError(
                 f"{self.path}: the journal cannot be read ({journal_check.short(exc)}); it is "
                 "left as it is"
@@ -142,7 +151,37 @@ class Journal:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.path.exists():
             # Created before SQLite touches it, so it is never readable by others.
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            with contextlib.suppress(FileExistsError):  # another questionnaire, just now
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        self._make_private()
+
+    def _make_private(self) -> None:
+        """The journal and its -wal and -shm files are the person's own: a file someone else
+        owns (made in their place beforehand, to read what is written) is refused, and one
+        others can read is made owner-only before anything is written to it."""
+        uid = os.geteuid()
+        folder = os.stat(self.path.parent)
+        if folder.st_mode & 0o022 and not folder.st_mode & stat.S_ISVTX:
+            raise JournalError(
+                f"{self.path}: its folder can be written by other users, who could put "
+                "their own file in the journal's place; keep the journal in a folder of your own"
+            )
+        for path in (
+            self.path,
+            *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")),
+        ):
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                continue
+            if info.st_uid != uid:
+                raise JournalError(
+                    f"{path}: the journal file belongs to another user, so it is not used "
+                    "(what you write there, they could read); delete it or choose another "
+                    "with --journal"
+                )
+            if stat.S_IMODE(info.st_mode) & 0o077:
+                os.chmod(path, 0o600)
 
     def _log_exists(self) -> bool:
         return self.path.with_name(self.path.name + "-wal").exists()
@@ -424,6 +463,15 @@ class Journal:
     def discard_drafts(self, drafts: list[int]) -> None:
         with self.transaction() as db:
             db.executemany("DELETE FROM draft WHERE id = ?", [(d,) for d in drafts])
+
+
+def _cannot_write(exc: BaseException) -> bool:
+    """SQLite's way of saying the file or its disk cannot take a write, not that it is damaged."""
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    text = str(exc).lower()
+    return name.startswith(("SQLITE_READONLY", "SQLITE_FULL", "SQLITE_CANTOPEN")) or any(
+        words in text for words in ("readonly database", "disk is full", "unable to open")
+    )
 
 
 def _stamp(when: datetime | None) -> str:
