@@ -49,6 +49,16 @@ class Answers:
     source: str = "answers"
 
 
+class MistakenAnswers(AnswersError):
+    """Some answers in a file are wrong; `readable` holds the ones that could be read, so a
+    warning sign among them is still shown (the consultation cannot stay silent on it)."""
+
+    def __init__(self, problems: list[Problem], readable: Answers) -> None:
+        super().__init__(problems)
+        self.readable = readable
+        self.shown = False  # set once the readable answers' urgent advice has been shown
+
+
 def read_path(path: str, kb: KnowledgeBase) -> Answers:
     """An answers file by its path, or standard input for '-'."""
     import sys
@@ -140,7 +150,7 @@ def from_mapping(data: Mapping[str, Any], kb: KnowledgeBase, filename: str = "an
         if unit:
             units[key] = unit
     if problems:
-        raise AnswersError(problems)
+        raise MistakenAnswers(problems, Answers(values, units, filename))
     return Answers(values, units, filename)
 
 

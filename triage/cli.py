@@ -36,6 +36,13 @@ if TYPE_CHECKING:
     from triage.relevance import Progress
 
 
+# Said when an answers file has mistakes but what could be read already reaches a red flag.
+PARTIAL_ADVICE = (
+    "the answers file has mistakes (above): the advice shown comes only from the answers that "
+    "could be read. Act on it now: do not wait for this tool, nor to fix the file."
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     saved = sys.stdin, sys.stdout, sys.stderr
     try:
@@ -153,7 +160,9 @@ def _run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             line = str(problem) if show_codes else problem.plain()
             print(line, file=sys.stderr)
-        if args.command is None:  # a consultation that gives no advice
+        if getattr(exc, "shown", False):  # the red-flag advice of what could be read
+            print(f"spasm-triage: {PARTIAL_ADVICE}", file=sys.stderr)
+        elif args.command is None:  # a consultation that gives no advice
             print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
         return exc.exit_code
     except RunawayError as exc:
@@ -214,30 +223,56 @@ def _consult(
     journal_at: str | None,
     full: bool = False,
 ) -> int:
-    from triage import loading, ranking, report
-    from triage.engine import Engine
-    from triage.relevance import possible_rules
+    from triage import loading, report
 
     kb = loading.load(rules)
-    from triage.answers import read_path
-
-    given = read_path(answers_path, kb)
+    given = _read_answers(answers_path, kb, fmt, full)
     journal = _open_journal(journal_at)
     with_history, journal = _with_history(kb, given.values, given.weight_units, journal)
-    engine = Engine(kb, possible_rules(kb, dict(with_history.values)))
-    result = ranking.rank(kb, with_history, engine.consult(with_history))
-    if fmt == "json":
-        out = report.to_json(result, kb)
-    elif fmt == "markdown":
-        out = report.to_markdown(result, kb, with_history)
-    else:
-        # Wrapped to the terminal (COLUMNS when set); plain, without colour, always.
-        out = report.to_text(result, kb, width=shutil.get_terminal_size().columns, full=full)
-    sys.stdout.write(out.rstrip("\n") + "\n")
+    result = _ranked(kb, with_history)
+    _show(result, kb, with_history, fmt, full)
     _record(journal, kb, given.values, given.weight_units, result)
     if save:
         return _save(save, report.to_markdown(result, kb, with_history), answers_path, journal_at)
     return EXIT_OK
+
+
+def _ranked(kb: KnowledgeBase, given: Answers) -> Result:
+    from triage import ranking
+    from triage.engine import Engine
+    from triage.relevance import possible_rules
+
+    engine = Engine(kb, possible_rules(kb, dict(given.values)))
+    return ranking.rank(kb, given, engine.consult(given))
+
+
+def _show(result: Result, kb: KnowledgeBase, given: Answers, fmt: str, full: bool) -> None:
+    from triage import report
+
+    if fmt == "json":
+        out = report.to_json(result, kb)
+    elif fmt == "markdown":
+        out = report.to_markdown(result, kb, given)
+    else:
+        # Wrapped to the terminal (COLUMNS when set); plain, without colour, always.
+        out = report.to_text(result, kb, width=shutil.get_terminal_size().columns, full=full)
+    sys.stdout.write(out.rstrip("\n") + "\n")
+
+
+def _read_answers(path: str, kb: KnowledgeBase, fmt: str = "text", full: bool = False) -> Answers:
+    """The answers file. When it has mistakes, the answers that could be read are still
+    ranked: if they already reach a red-flag tier (a sign reported), that advice is shown
+    before the mistakes are, for a mistake elsewhere must not silence an emergency."""
+    from triage.answers import MistakenAnswers, read_path
+
+    try:
+        return read_path(path, kb)
+    except MistakenAnswers as exc:
+        result = _ranked(kb, exc.readable)
+        if result.tier is not None and result.tier in kb.about.protected_tiers:
+            _show(result, kb, exc.readable, fmt, full)
+            exc.shown = True
+        raise
 
 
 def _demo(fmt: str, rules: list[Path]) -> int:
@@ -406,9 +441,7 @@ def _interactive(
         _say_unusable(problem)
     progress = Progress()
     if prefill is not None:
-        from triage.answers import read_path
-
-        given = read_path(prefill, kb)
+        given = _read_answers(prefill, kb)
         progress = Progress(dict(given.values), set(), dict(given.weight_units))
     session = Session(kb, Terminal(console), progress)
     draft: int | None = None  # this questionnaire's own draft in the journal
