@@ -137,8 +137,12 @@ def draft_progress(kb: KnowledgeBase, draft: Draft, console: Any) -> Progress:
             f"{', '.join(dropped)}.[/yellow]"
         )
     given = answers.from_mapping(fits, kb)
-    return Progress(
-        dict(given.values),
-        {q for q in draft.left_blank if q in kb.questions},
-        dict(given.weight_units),
-    )
+    # A blank red-flag sign is asked again, never carried over: a draft's blank list is text in
+    # a file, and naming the screen's signs in it must not skip the screen (nor the result's
+    # "not answered" note). Asking a sign again costs a keypress; skipping it could cost a
+    # missed emergency.
+    screen = set(kb.about.protected_sections)
+    blank = {
+        q for q in draft.left_blank if q in kb.questions and kb.questions[q].section not in screen
+    }
+    return Progress(dict(given.values), blank, dict(given.weight_units))
