@@ -449,10 +449,24 @@ def _interactive(
     failed: list[str] = []
     started_over: list[int] = []  # drafts the person chose to start again over
 
+    deferred = False  # answers not yet kept because an emergency was being shown first
+
     def keep(current: Progress) -> None:
-        nonlocal draft, kept
+        nonlocal deferred
         if journal is None:
             return
+        if session.planner.settled_tier(current) == "emergency":
+            # The emergency is shown before anything is written: another process holding
+            # the journal's lock could otherwise freeze the screen before it for seconds.
+            # The answers are kept once it has been shown (or on Ctrl-C).
+            deferred = True
+            return
+        deferred = False
+        write_draft(current)
+
+    def write_draft(current: Progress) -> None:
+        nonlocal draft, kept
+        assert journal is not None
         own = {q: v for q, v in current.values.items() if not kb.questions[q].journal}
         blank = sorted(q for q in current.blank if not kb.questions[q].journal)
         try:
@@ -501,6 +515,9 @@ def _interactive(
         session.on_answer = keep
         result = session.run()
     except (KeyboardInterrupt, EOFError):
+        if deferred and journal is not None:  # the emergency was shown: now keep the answers
+            with contextlib.suppress(KeyboardInterrupt):
+                write_draft(session.progress)
         own = [
             q
             for q in (*session.progress.values, *session.progress.blank)

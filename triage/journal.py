@@ -149,6 +149,12 @@ class Journal:
                     )
                 break
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder = os.stat(self.path.parent)
+        if folder.st_mode & 0o022 and not folder.st_mode & stat.S_ISVTX:
+            raise JournalError(
+                f"{self.path}: its folder can be written by other users, who could put "
+                "their own file in the journal's place; keep the journal in a folder of your own"
+            )
         if not self.path.exists():
             # Created before SQLite touches it, so it is never readable by others.
             with contextlib.suppress(FileExistsError):  # another questionnaire, just now
@@ -160,12 +166,6 @@ class Journal:
         owns (made in their place beforehand, to read what is written) is refused, and one
         others can read is made owner-only before anything is written to it."""
         uid = os.geteuid()
-        folder = os.stat(self.path.parent)
-        if folder.st_mode & 0o022 and not folder.st_mode & stat.S_ISVTX:
-            raise JournalError(
-                f"{self.path}: its folder can be written by other users, who could put "
-                "their own file in the journal's place; keep the journal in a folder of your own"
-            )
         for path in (
             self.path,
             *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")),
