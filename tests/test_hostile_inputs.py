@@ -482,7 +482,7 @@ def test_item21_a_journal_in_a_folder_others_can_write_is_not_used(tmp_path: Pat
     shared = tmp_path / "shared"
     shared.mkdir()
     shared.chmod(0o777)
-    with pytest.raises(JournalError, match="can be written by other users"):
+    with pytest.raises(JournalError, match="can be written by any user"):
         Journal(shared / "journal.sqlite3").open()
     assert not (shared / "journal.sqlite3").exists()
 

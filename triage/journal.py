@@ -149,10 +149,13 @@ class Journal:
                     )
                 break
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        folder = os.stat(self.path.parent)
-        if folder.st_mode & 0o022 and not folder.st_mode & stat.S_ISVTX:
+        # A folder anyone may write (without /tmp's sticky bit) lets another user swap the
+        # journal for their own file. (Group-writable is left alone: with a private group per
+        # user, the usual umask 002 makes every folder so.)
+        mode = os.stat(self.path.parent).st_mode
+        if mode & 0o002 and not mode & stat.S_ISVTX:
             raise JournalError(
-                f"{self.path}: its folder can be written by other users, who could put "
+                f"{self.path}: its folder can be written by any user, who could put "
                 "their own file in the journal's place; keep the journal in a folder of your own"
             )
         if not self.path.exists():
