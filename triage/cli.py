@@ -26,6 +26,7 @@ from triage.errors import (
     RulesError,
     RunawayError,
     TriageError,
+    printable,
 )
 
 if TYPE_CHECKING:
@@ -83,7 +84,12 @@ def _main(argv: Sequence[str] | None) -> int:
         )
         return EXIT_USAGE
     parser = cli_args.parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        if exc.code not in (0, None) and cli_args.consultation(argv):
+            print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)  # a mistyped option
+        raise
     if args.command == "help":
         return cli_args.show_help(parser, args.topic)
     try:
@@ -99,6 +105,17 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command is None:
             print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
         _silence_stdout()
+        return EXIT_RULES
+    except Exception as exc:  # a fault of the tool's own: never a silent end
+        if os.environ.get("SPASM_TRIAGE_DEBUG"):
+            raise
+        print(
+            f"spasm-triage: an unexpected error ({type(exc).__name__}: {printable(str(exc))[:200]}); "
+            "please report it (SPASM_TRIAGE_DEBUG=1 shows where it happened).",
+            file=sys.stderr,
+        )
+        if args.command is None:
+            print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
         return EXIT_RULES
 
 
@@ -170,6 +187,8 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_RULES
     except KeyboardInterrupt:
         print("\nspasm-triage: interrupted; nothing was changed.", file=sys.stderr)
+        if args.command is None:
+            print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
@@ -422,6 +441,7 @@ def _interactive(
             "in a file: spasm-triage --answers FILE ('spasm-triage questions' lists them).",
             file=sys.stderr,
         )
+        print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
         return EXIT_USAGE
     import sqlite3
 
@@ -534,6 +554,7 @@ def _interactive(
         else:
             tail = ""
         print(f"\nspasm-triage: stopped.{tail}", file=sys.stderr)
+        print(f"spasm-triage: {_stopped_advice(session)}", file=sys.stderr)
         if journal is not None:
             journal.close()
         return EXIT_INTERRUPTED
@@ -545,6 +566,20 @@ def _interactive(
         given = Answers(dict(session.progress.values), dict(session.progress.weight_units))
         return _save(save, report.to_markdown(result, kb, given), prefill, journal_at)
     return EXIT_OK
+
+
+def _stopped_advice(session: Any) -> str:
+    """The last word of a questionnaire stopped before its result: what its answers so far
+    already say when they reach a red flag (the person may have stopped at the emergency
+    screen), else that no advice was given and not to wait for the tool."""
+    try:
+        result = session.result()
+    except Exception:  # the last word must be said whatever happened before
+        return NO_ADVICE
+    if result.tier is not None and result.tier in session.kb.about.protected_tiers:
+        title = session.kb.about.tiers[result.tier].title
+        return f"your answers so far: {title}. {result.action or ''}".strip()
+    return NO_ADVICE
 
 
 if __name__ == "__main__":  # pragma: no cover
