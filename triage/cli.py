@@ -476,26 +476,31 @@ def _interactive(
         if journal is None:
             return
         if session.planner.settled_tier(current) == "emergency":
-            # The emergency is shown before anything is written: another process holding
-            # the journal's lock could otherwise freeze the screen before it for seconds.
-            # The answers are kept once it has been shown (or on Ctrl-C).
-            deferred = True
+            # The emergency is shown before anything waits on the journal: another process
+            # holding its lock would otherwise freeze the screen before it for seconds. Kept
+            # now if the lock is free, else once the emergency has been shown (or on Ctrl-C).
+            deferred = not write_draft(current, wait=False)
             return
         deferred = False
         write_draft(current)
 
-    def write_draft(current: Progress) -> None:
+    def write_draft(current: Progress, wait: bool = True) -> bool:
         nonlocal draft, kept
         assert journal is not None
         own = {q: v for q, v in current.values.items() if not kb.questions[q].journal}
         blank = sorted(q for q in current.blank if not kb.questions[q].journal)
         try:
-            draft = journal.save_draft(draft, in_words(kb, own, current.weight_units), blank)
+            draft = journal.save_draft(
+                draft, in_words(kb, own, current.weight_units), blank, wait=wait
+            )
             kept = True
             if started_over:  # the new questionnaire is kept: the old ones can go
                 journal.discard_drafts(started_over)
                 started_over.clear()
+            return True
         except sqlite3.Error as exc:
+            if not wait:  # busy, most likely: tried again once the emergency is shown
+                return False
             kept = False
             if not failed:  # said once; the questionnaire goes on
                 failed.append(str(exc))
@@ -503,6 +508,7 @@ def _interactive(
                     f"[yellow]Could not keep your answers in the journal ({exc}); "
                     "Ctrl-C would lose them.[/yellow]"
                 )
+            return False
 
     try:
         screen.intro(console, kb, kept=journal is not None or drafts_only)

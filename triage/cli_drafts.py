@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from triage.errors import AnswersError
 
+# Question types the questionnaire asks as a choice: an answer is always picked, never blank.
+_NEVER_BLANK = frozenset({"yes_no", "one_of", "many_of"})
+
 if TYPE_CHECKING:
     from triage.journal import DamagedJournal, Draft, Journal
     from triage.model import KnowledgeBase
@@ -137,12 +140,18 @@ def draft_progress(kb: KnowledgeBase, draft: Draft, console: Any) -> Progress:
             f"{', '.join(dropped)}.[/yellow]"
         )
     given = answers.from_mapping(fits, kb)
-    # A blank red-flag sign is asked again, never carried over: a draft's blank list is text in
-    # a file, and naming the screen's signs in it must not skip the screen (nor the result's
-    # "not answered" note). Asking a sign again costs a keypress; skipping it could cost a
-    # missed emergency.
+    # A draft's blank list is text in a file, and a red-flag sign named in it would be skipped
+    # on --resume (and left out of the result's "not answered" note). The questionnaire leaves
+    # blank only what is typed ("?" for a number); a red-flag question it asks as a choice or
+    # on a checklist is never blank, so such a blank is not carried over: it is asked again.
     screen = set(kb.about.protected_sections)
     blank = {
-        q for q in draft.left_blank if q in kb.questions and kb.questions[q].section not in screen
+        q
+        for q in draft.left_blank
+        if q in kb.questions
+        and not (
+            kb.questions[q].section in screen
+            and (kb.questions[q].group is not None or kb.questions[q].type in _NEVER_BLANK)
+        )
     }
     return Progress(dict(given.values), blank, dict(given.weight_units))

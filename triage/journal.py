@@ -425,13 +425,27 @@ class Journal:
         return found
 
     def save_draft(
-        self, draft: int | None, answers: Mapping[str, Any], left_blank: list[str]
+        self,
+        draft: int | None,
+        answers: Mapping[str, Any],
+        left_blank: list[str],
+        wait: bool = True,
     ) -> int:
         """Keep a questionnaire's answers so far, in its own draft (a new one when `draft` is
-        None or was discarded meanwhile); returns the draft's id."""
+        None or was discarded meanwhile); returns the draft's id. With `wait` False, a lock
+        another process holds is not waited for: sqlite3.OperationalError at once."""
         now = _stamp(None)
         plain = json.dumps(dict(answers), ensure_ascii=False)
         blank = json.dumps(list(left_blank))
+        if not wait:
+            self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            return self._save_draft(draft, now, plain, blank)
+        finally:
+            if not wait:
+                self.db.execute("PRAGMA busy_timeout = 10000")
+
+    def _save_draft(self, draft: int | None, now: str, plain: str, blank: str) -> int:
         with self.transaction() as db:
             if draft is not None:
                 cursor = db.execute(
