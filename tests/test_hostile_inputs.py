@@ -15,6 +15,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import textwrap
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
@@ -580,3 +581,30 @@ def test_item24_zero_width_characters_in_an_unknown_id_are_shown(tmp_path: Path)
 
 def test_strip_controls_keeps_layout_and_words() -> None:
     assert strip_controls("a\tb\nc\x1b[2J\x9b\u202ed\u2066") == "a\tb\nc[2Jd"
+
+
+def test_item3_graph_labels_cannot_end_early_or_carry_markup(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "graph.yaml").write_text(
+        textwrap.dedent(
+            """\
+            findings:
+              - id: hostile_finding
+                means: 'ends"]) --> x; click x call evil() <b>bold</b> #quot; `md`'
+            rules:
+              - id: hostile_graph_rule
+                when: {can_move: "yes"}
+                conclude: hostile_finding
+            """
+        )
+    )
+    mermaid = run_cli("--rules", str(pack), "graph", "--focus", "hostile_finding")
+    assert mermaid.returncode == 0, mermaid.stderr
+    (line,) = [x for x in mermaid.stdout.splitlines() if "f_hostile_finding{{" in x]
+    label = line.split('{{"', 1)[1].rsplit('"}}', 1)[0]
+    assert not set(label) & set('"<>`') and "#quot;" not in label.replace("#35;quot;", "")
+    dot = run_cli("--rules", str(pack), "graph", "--format", "dot", "--focus", "hostile_finding")
+    (line,) = [x for x in dot.stdout.splitlines() if x.startswith('  "f_hostile_finding" [')]
+    label = line.split('label="', 1)[1].rsplit('"];', 1)[0]
+    assert '"' not in label.replace('\\"', "")
