@@ -608,3 +608,18 @@ def test_item3_graph_labels_cannot_end_early_or_carry_markup(tmp_path: Path) -> 
     (line,) = [x for x in dot.stdout.splitlines() if x.startswith('  "f_hostile_finding" [')]
     label = line.split('label="', 1)[1].rsplit('"];', 1)[0]
     assert '"' not in label.replace('\\"', "")
+
+
+def test_item5_journal_text_is_never_read_as_rich_markup(kb: KnowledgeBase) -> None:
+    """A draft's keys and times are printed by the questionnaire through rich, whose markup a
+    '[/x]' would break (MarkupError: no questionnaire at all) or a '[link=...]' would act on."""
+    from rich.console import Console
+
+    from triage.cli_drafts import draft_progress, when
+
+    out = io.StringIO()
+    draft = Draft(1, "[/x]", "[link=https://evil]t[/link]", {"[/y]": "yes", "[red]k": 1}, [])
+    progress = draft_progress(kb, draft, Console(file=out, width=200))
+    assert progress.values == {}
+    assert "[/y]" in out.getvalue() and "[red]k" in out.getvalue()  # named as written
+    assert when("[/x]") == "[/x]" and when("\x1b[2J") == "\\x1b[2J"

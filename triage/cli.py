@@ -446,6 +446,7 @@ def _interactive(
     import sqlite3
 
     from rich.console import Console
+    from rich.markup import escape
 
     from triage import cli_drafts, loading, report, screen
     from triage.answers import Answers, in_words
@@ -505,7 +506,7 @@ def _interactive(
             if not failed:  # said once; the questionnaire goes on
                 failed.append(str(exc))
                 console.print(
-                    f"[yellow]Could not keep your answers in the journal ({exc}); "
+                    f"[yellow]Could not keep your answers in the journal ({escape(str(exc))}); "
                     "Ctrl-C would lose them.[/yellow]"
                 )
             return False
@@ -523,7 +524,9 @@ def _interactive(
         if chosen is not None:
             draft, session.progress = chosen[0].id, chosen[1]
             kept = True
-            console.print(f"Carrying on from your answers of {cli_drafts.when(chosen[0].saved)}.")
+            console.print(
+                f"Carrying on from your answers of {escape(cli_drafts.when(chosen[0].saved))}."
+            )
         elif resume:
             console.print("There is no unfinished questionnaire to resume; starting a new one.")
         # What the journal knows is settled before the first question: never asked.

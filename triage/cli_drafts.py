@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
+
 from triage.errors import AnswersError
 
 # Question types the questionnaire asks as a choice: an answer is always picked, never blank.
@@ -24,7 +26,7 @@ def discard_damaged(
     """An unreadable draft is all that is wrong: the person decides whether it goes. Kept, the
     journal stays exactly as it is, and this questionnaire runs without it."""
 
-    console.print(f"[yellow]{problem.path}: {problem.damage[0]}.[/yellow]")
+    console.print(f"[yellow]{escape(f'{problem.path}: {problem.damage[0]}')}.[/yellow]")
     from triage import prompts
 
     if not prompts.confirm(
@@ -42,7 +44,7 @@ def discard_damaged(
     try:
         Journal.discard_damaged_drafts(problem)
     except sqlite3.Error as exc:
-        console.print(f"[yellow]It could not be discarded ({exc}).[/yellow]")
+        console.print(f"[yellow]It could not be discarded ({escape(str(exc))}).[/yellow]")
         return None
     return reopen()
 
@@ -63,7 +65,9 @@ def choose(
         sqlite3.Error,
         UnicodeError,
     ) as exc:  # read or written since the check: the questions still come
-        console.print(f"[yellow]Unfinished questionnaires could not be read ({exc}).[/yellow]")
+        console.print(
+            f"[yellow]Unfinished questionnaires could not be read ({escape(str(exc))}).[/yellow]"
+        )
         return None, []
 
 
@@ -76,7 +80,7 @@ def _choose(
     if busy:
         console.print(
             f"Another questionnaire is running on this journal (its answers of "
-            f"{when(busy[0].saved)}); this one keeps its answers apart from it."
+            f"{escape(when(busy[0].saved))}); this one keeps its answers apart from it."
         )
     if not free:
         return None, []
@@ -111,13 +115,16 @@ def _pick(free: list[Draft]) -> Draft | None:
 
 
 def when(saved: str) -> str:
-    """A journal time in the user's own clock, in plain words."""
+    """A journal time in the user's own clock, in plain words (a time that is not one is
+    shown as written, escaped: it is text from a file)."""
     from datetime import datetime
+
+    from triage.errors import printable
 
     try:
         return datetime.fromisoformat(saved).astimezone().strftime("%d %b %Y, %H:%M")
-    except (ValueError, OverflowError):
-        return saved
+    except (ValueError, OverflowError, TypeError):
+        return printable(str(saved))[:40]
 
 
 def draft_progress(kb: KnowledgeBase, draft: Draft, console: Any) -> Progress:
@@ -137,7 +144,7 @@ def draft_progress(kb: KnowledgeBase, draft: Draft, console: Any) -> Progress:
     if dropped:
         console.print(
             f"[yellow]Saved answers that no longer fit the rules were left out: "
-            f"{', '.join(dropped)}.[/yellow]"
+            f"{escape(', '.join(dropped))}.[/yellow]"
         )
     given = answers.from_mapping(fits, kb)
     # A draft's blank list is text in a file, and a red-flag sign named in it would be skipped
