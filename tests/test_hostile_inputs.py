@@ -623,3 +623,24 @@ def test_item5_journal_text_is_never_read_as_rich_markup(kb: KnowledgeBase) -> N
     assert progress.values == {}
     assert "[/y]" in out.getvalue() and "[red]k" in out.getvalue()  # named as written
     assert when("[/x]") == "[/x]" and when("\x1b[2J") == "\\x1b[2J"
+
+
+def test_a_fault_of_the_tools_own_still_says_to_seek_help(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever the error (a pack value no check caught, a bug): one line, then the seek-help
+    line, exit 1; never a silent end or a bare traceback."""
+    from triage import cli
+
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise ValueError("cannot convert float NaN to integer")
+
+    monkeypatch.setattr(cli, "_consult", broken)
+    monkeypatch.delenv("SPASM_TRIAGE_DEBUG", raising=False)
+    code = cli.main(["--no-journal", "--answers", str(_answers(tmp_path, EMERGENCY_YAML))])
+    first, last = capsys.readouterr().err.splitlines()
+    assert (
+        code == 1
+        and "unexpected error (ValueError" in first
+        and last == f"spasm-triage: {NO_ADVICE}"
+    )
