@@ -116,7 +116,9 @@ def lay_out(
         )
         for other in debate.dissent:
             view = other.text if full else other.suggestion.short_text
-            lines.append(Line("bullet", f"{we} The other view: {view} {sources.refs(other)}", "-"))
+            lines.append(
+                Line("bullet", f"{we} The other view: {view} {sources.refs(other)}", "-")
+            )
             if full:
                 lines.extend(_details(other, sources))
         if full:
@@ -136,8 +138,7 @@ def lay_out(
 
     if sources.order and not full:
         cited = "; ".join(
-            f"[{sources.number(sid)}] {_short_title(kb.sources[sid].title)}"
-            for sid in sources.order
+            f"[{sources.number(sid)}] {_short_title(kb.sources[sid].title)}" for sid in sources.order
         )
         lines.append(Line("source", cited, "Sources:"))
     elif sources.order:

@@ -236,7 +236,9 @@ class About:
     protected_sections: tuple[str, ...] = ()
     protected_tiers: tuple[str, ...] = ()
     # Per result tier, what it leaves out (rules/about.yaml `policy`); a tier not named keeps all.
-    policy: MappingProxyType[str, TierPolicy] = field(default_factory=lambda: MappingProxyType({}))
+    policy: MappingProxyType[str, TierPolicy] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     words: ResultWords = field(default_factory=ResultWords)
 
 

@@ -150,16 +150,8 @@ class Result:
                 title = self.about.tiers[tier].title if self.about else tier
                 add(tier, title, [a for a in main if a.tier == tier])
         if words:
-            add(
-                "personal",
-                words.personal_title,
-                [a for a in main if a.tier in first and a.personal],
-            )
-            add(
-                "generic",
-                words.generic_title,
-                [a for a in main if a.tier in first and not a.personal],
-            )
+            add("personal", words.personal_title, [a for a in main if a.tier in first and a.personal])
+            add("generic", words.generic_title, [a for a in main if a.tier in first and not a.personal])
         return out
 
     @property
@@ -305,7 +297,9 @@ def _advise(
         for r in unique.values()
     )
     because = tuple(explain.rule(rule_id) for rule_id in unique)
-    fits = any(reason.facts and not unique[reason.rule].for_everyone for reason in because)
+    fits = any(
+        reason.facts and not unique[reason.rule].for_everyone for reason in because
+    )
     return Advice(
         suggestion,
         tier,

@@ -119,10 +119,7 @@ def offer_full(console: Console) -> bool:
     from triage import prompts
 
     # The same keys as every other prompt; Done is pointed at, so Enter ends as before.
-    options = [
-        prompts.Option(False, "Done", "d"),
-        prompts.Option(True, "Show why and sources", "s"),
-    ]
+    options = [prompts.Option(False, "Done", "d"), prompts.Option(True, "Show why and sources", "s")]
     try:
         return bool(prompts.choose("Anything else?", options, default=False))
     except (KeyboardInterrupt, EOFError):  # the advice is shown and kept: Ctrl-C here is Done
