@@ -6,13 +6,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from triage import cli_args
+from triage import cli_args, cli_consult
 from triage.cli_args import PACKS_ENV
 from triage.errors import (
     EXIT_INTERRUPTED,
@@ -27,20 +25,6 @@ from triage.errors import (
     RunawayError,
     TriageError,
     printable,
-)
-
-if TYPE_CHECKING:
-    from triage.answers import Answers
-    from triage.journal import Journal
-    from triage.model import KnowledgeBase
-    from triage.ranking import Result
-    from triage.relevance import Progress
-
-
-# Said when an answers file has mistakes but what could be read already reaches a red flag.
-PARTIAL_ADVICE = (
-    "the answers file has mistakes (above): the advice shown comes only from the answers that "
-    "could be read. Act on it now: do not wait for this tool, nor to fix the file."
 )
 
 
@@ -171,14 +155,18 @@ def _run(args: argparse.Namespace) -> int:
             return _demo(args.format, rules)
         if args.answers is not None and not args.interactive:
             return _consult(args.answers, args.format, args.save, rules, journal_at, args.full)
-        return _interactive(args.answers, args.resume, args.save, rules, journal_at, args.full)
+        from triage import cli_questionnaire
+
+        return cli_questionnaire.interactive(
+            args.answers, args.resume, args.save, rules, journal_at, args.full
+        )
     except TriageError as exc:
         show_codes = not isinstance(exc, AnswersError)
         for problem in exc.problems:
             line = str(problem) if show_codes else problem.plain()
             print(line, file=sys.stderr)
         if getattr(exc, "shown", False):  # the red-flag advice of what could be read
-            print(f"spasm-triage: {PARTIAL_ADVICE}", file=sys.stderr)
+            print(f"spasm-triage: {cli_consult.PARTIAL_ADVICE}", file=sys.stderr)
         elif args.command is None:  # a consultation that gives no advice
             print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
         return exc.exit_code
@@ -245,53 +233,17 @@ def _consult(
     from triage import loading, report
 
     kb = loading.load(rules)
-    given = _read_answers(answers_path, kb, fmt, full)
-    journal = _open_journal(journal_at)
-    with_history, journal = _with_history(kb, given.values, given.weight_units, journal)
-    result = _ranked(kb, with_history)
-    _show(result, kb, with_history, fmt, full)
-    _record(journal, kb, given.values, given.weight_units, result)
+    given = cli_consult.read_answers(answers_path, kb, fmt, full)
+    journal = cli_consult.open_journal(journal_at)
+    with_history, journal = cli_consult.with_history(kb, given.values, given.weight_units, journal)
+    result = cli_consult.ranked(kb, with_history)
+    cli_consult.show(result, kb, with_history, fmt, full)
+    cli_consult.record(journal, kb, given.values, given.weight_units, result)
     if save:
-        return _save(save, report.to_markdown(result, kb, with_history), answers_path, journal_at)
+        return cli_consult.save(
+            save, report.to_markdown(result, kb, with_history), answers_path, journal_at
+        )
     return EXIT_OK
-
-
-def _ranked(kb: KnowledgeBase, given: Answers) -> Result:
-    from triage import ranking
-    from triage.engine import Engine
-    from triage.relevance import possible_rules
-
-    engine = Engine(kb, possible_rules(kb, dict(given.values)))
-    return ranking.rank(kb, given, engine.consult(given))
-
-
-def _show(result: Result, kb: KnowledgeBase, given: Answers, fmt: str, full: bool) -> None:
-    from triage import report
-
-    if fmt == "json":
-        out = report.to_json(result, kb)
-    elif fmt == "markdown":
-        out = report.to_markdown(result, kb, given)
-    else:
-        # Wrapped to the terminal (COLUMNS when set); plain, without colour, always.
-        out = report.to_text(result, kb, width=shutil.get_terminal_size().columns, full=full)
-    sys.stdout.write(out.rstrip("\n") + "\n")
-
-
-def _read_answers(path: str, kb: KnowledgeBase, fmt: str = "text", full: bool = False) -> Answers:
-    """The answers file. When it has mistakes, the answers that could be read are still
-    ranked: if they already reach a red-flag tier (a sign reported), that advice is shown
-    before the mistakes are, for a mistake elsewhere must not silence an emergency."""
-    from triage.answers import MistakenAnswers, read_path
-
-    try:
-        return read_path(path, kb)
-    except MistakenAnswers as exc:
-        result = _ranked(kb, exc.readable)
-        if result.tier is not None and result.tier in kb.about.protected_tiers:
-            _show(result, kb, exc.readable, fmt, full)
-            exc.shown = True
-        raise
 
 
 def _demo(fmt: str, rules: list[Path]) -> int:
@@ -309,286 +261,6 @@ def _demo(fmt: str, rules: list[Path]) -> int:
         file=sys.stderr,
     )
     return code
-
-
-def _open_journal(journal_at: str | None) -> Journal | None:
-    """The journal, or None when it is turned off or cannot be used (said once, on stderr)."""
-    journal, problem = _try_journal(journal_at)
-    if problem is not None:
-        _say_unusable(problem)
-    return journal
-
-
-def _try_journal(journal_at: str | None) -> tuple[Journal | None, Exception | None]:
-    if journal_at == "":
-        return None, None
-    from triage.journal import Journal, JournalError, default_path
-
-    journal = Journal(Path(journal_at) if journal_at else default_path())
-    try:
-        return journal.open(), None
-    except JournalError as exc:
-        return None, exc
-
-
-def _say_unusable(problem: object) -> None:
-    print(f"spasm-triage: {problem}. The advice is given without your history.", file=sys.stderr)
-
-
-def _with_history(
-    kb: KnowledgeBase, values: Mapping[str, Any], units: Mapping[str, str], journal: Journal | None
-) -> tuple[Answers, Journal | None]:
-    """The answers, plus what the journal knows; an answer given for a journal fact wins. A
-    journal that fails while it is read is closed, said once, and not written to."""
-    from triage.answers import Answers
-
-    facts = _facts(kb, journal)
-    if facts is None:
-        journal = None
-    return Answers({**(facts or {}), **values}, dict(units)), journal
-
-
-def _facts(kb: KnowledgeBase, journal: Journal | None) -> dict[str, Any] | None:
-    """The journal's facts as answers ({} without a journal), or None if it failed (said)."""
-    if journal is None:
-        return {}
-    import sqlite3
-
-    from triage.journal import JournalError, as_answers
-    from triage.journal_check import short
-
-    try:
-        facts, notices = as_answers(kb, journal.facts())
-    except (sqlite3.Error, JournalError, UnicodeError) as exc:
-        journal.close()
-        _say_unusable(exc if isinstance(exc, JournalError) else f"{journal.path}: {short(exc)}")
-        return None
-    for notice in notices:
-        print(f"spasm-triage: {journal.path}: {notice}.", file=sys.stderr)
-    return facts
-
-
-def _record(
-    journal: Journal | None,
-    kb: KnowledgeBase,
-    values: Mapping[str, Any],
-    units: Mapping[str, str],
-    result: Result,
-    draft: int | None = None,
-) -> None:
-    if journal is None:
-        return
-    import sqlite3
-
-    from triage.answers import in_words
-
-    own = {q: v for q, v in values.items() if not kb.questions[q].journal}
-    try:
-        journal.record(
-            in_words(kb, own, units),
-            result.tier,
-            [(a.id, a.tier, a.confidence) for a in result.advice],
-            kb.fingerprint,
-            draft=draft,
-        )
-    except sqlite3.Error as exc:
-        print(f"spasm-triage: could not record this in the journal ({exc}).", file=sys.stderr)
-    finally:
-        journal.close()
-
-
-def _save(path: str, markdown: str, answers_path: str | None, journal_at: str | None) -> int:
-    """The advice as Markdown: health answers, so the file is the user's only (0600, whether it
-    existed or not), written whole or not at all (a temporary file, then a rename: a full disk
-    leaves an earlier file as it was), never through a symbolic link, and never over the
-    answers file being read or the journal."""
-    from triage.files import Refused, write_private
-    from triage.journal import default_path
-
-    keep: dict[Path, str] = {}
-    if answers_path and answers_path != "-":
-        keep[Path(answers_path)] = "the answers file being read"
-    for journal in {default_path(), *([Path(journal_at)] if journal_at else [])}:
-        for suffix in ("", "-wal", "-shm"):
-            keep[journal.with_name(journal.name + suffix)] = "your spasm journal"
-    try:
-        write_private(Path(os.path.expanduser(path)), markdown, not_over=keep)
-    except Refused as exc:
-        why = str(exc)
-    except OSError as exc:
-        why = f"{exc.strerror or exc}; nothing was written"
-    else:
-        print(f"Saved as Markdown: {path}", file=sys.stderr)
-        return EXIT_OK
-    print(
-        f"spasm-triage: could not save the advice to {path}: {why} (the advice is shown above)",
-        file=sys.stderr,
-    )
-    return EXIT_RULES
-
-
-def _interactive(
-    prefill: str | None,
-    resume: bool,
-    save: str | None,
-    rules: list[Path],
-    journal_at: str | None,
-    full: bool = False,
-) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(
-            "spasm-triage: the questionnaire needs a terminal. Without one, give your answers "
-            "in a file: spasm-triage --answers FILE ('spasm-triage questions' lists them).",
-            file=sys.stderr,
-        )
-        print(f"spasm-triage: {NO_ADVICE}", file=sys.stderr)
-        return EXIT_USAGE
-    import sqlite3
-
-    from rich.console import Console
-    from rich.markup import escape
-
-    from triage import cli_drafts, loading, report, screen
-    from triage.answers import Answers, in_words
-    from triage.journal import DamagedJournal
-    from triage.questionnaire import Session, Terminal
-    from triage.relevance import Progress
-
-    kb = loading.load(rules)
-    console = Console()
-    journal, problem = _try_journal(journal_at)
-    drafts_only = isinstance(problem, DamagedJournal) and problem.drafts_only
-    if problem is not None and not drafts_only:
-        _say_unusable(problem)
-    progress = Progress()
-    if prefill is not None:
-        given = _read_answers(prefill, kb)
-        progress = Progress(dict(given.values), set(), dict(given.weight_units))
-    session = Session(kb, Terminal(console), progress)
-    draft: int | None = None  # this questionnaire's own draft in the journal
-    kept = False  # whether the answers so far are in it
-    failed: list[str] = []
-    started_over: list[int] = []  # drafts the person chose to start again over
-
-    deferred = False  # answers not yet kept because an emergency was being shown first
-
-    def keep(current: Progress) -> None:
-        nonlocal deferred
-        if journal is None:
-            return
-        if session.planner.settled_tier(current) == "emergency":
-            # The emergency is shown before anything waits on the journal: another process
-            # holding its lock would otherwise freeze the screen before it for seconds. Kept
-            # now if the lock is free, else once the emergency has been shown (or on Ctrl-C).
-            deferred = not write_draft(current, wait=False)
-            return
-        deferred = False
-        write_draft(current)
-
-    def write_draft(current: Progress, wait: bool = True) -> bool:
-        nonlocal draft, kept
-        assert journal is not None
-        own = {q: v for q, v in current.values.items() if not kb.questions[q].journal}
-        blank = sorted(q for q in current.blank if not kb.questions[q].journal)
-        try:
-            draft = journal.save_draft(
-                draft, in_words(kb, own, current.weight_units), blank, wait=wait
-            )
-            kept = True
-            if started_over:  # the new questionnaire is kept: the old ones can go
-                journal.discard_drafts(started_over)
-                started_over.clear()
-            return True
-        except sqlite3.Error as exc:
-            if not wait:  # busy, most likely: tried again once the emergency is shown
-                return False
-            kept = False
-            if not failed:  # said once; the questionnaire goes on
-                failed.append(str(exc))
-                console.print(
-                    f"[yellow]Could not keep your answers in the journal ({escape(str(exc))}); "
-                    "Ctrl-C would lose them.[/yellow]"
-                )
-            return False
-
-    try:
-        screen.intro(console, kb, kept=journal is not None or drafts_only)
-        if drafts_only:
-            assert isinstance(problem, DamagedJournal)
-            journal = cli_drafts.discard_damaged(
-                problem, console, lambda: _open_journal(journal_at)
-            )
-        chosen, started_over[:] = (
-            cli_drafts.choose(kb, journal, console, resume) if journal is not None else (None, [])
-        )
-        if chosen is not None:
-            draft, session.progress = chosen[0].id, chosen[1]
-            kept = True
-            console.print(
-                f"Carrying on from your answers of {escape(cli_drafts.when(chosen[0].saved))}."
-            )
-        elif resume:
-            console.print("There is no unfinished questionnaire to resume; starting a new one.")
-        # What the journal knows is settled before the first question: never asked.
-        facts = _facts(kb, journal)
-        if facts is None:
-            journal = None
-        for question in kb.questions.values():
-            if question.journal:
-                if question.id in (facts or {}):
-                    session.progress.values.setdefault(question.id, (facts or {})[question.id])
-                elif question.id not in session.progress.values:
-                    session.progress.blank.add(question.id)
-        if draft is None and any(not kb.questions[q].journal for q in session.progress.values):
-            keep(session.progress)  # answers from a file are kept from the start
-        session.on_answer = keep
-        result = session.run()
-    except (KeyboardInterrupt, EOFError):
-        if deferred and journal is not None:  # the emergency was shown: now keep the answers
-            with contextlib.suppress(KeyboardInterrupt):
-                write_draft(session.progress)
-        own = [
-            q
-            for q in (*session.progress.values, *session.progress.blank)
-            if not kb.questions[q].journal
-        ]
-        if journal is not None and draft is not None and kept:
-            tail = " Your answers so far are kept: 'spasm-triage --resume' carries on."
-            with contextlib.suppress(sqlite3.Error):
-                journal.release_draft(draft)
-        elif own and journal is not None:
-            tail = " Your answers could not be kept in the journal."
-        elif own:
-            tail = " Without the journal, your answers were not kept."
-        else:
-            tail = ""
-        print(f"\nspasm-triage: stopped.{tail}", file=sys.stderr)
-        print(f"spasm-triage: {_stopped_advice(session)}", file=sys.stderr)
-        if journal is not None:
-            journal.close()
-        return EXIT_INTERRUPTED
-    screen.result(console, result, kb, full=full)
-    _record(journal, kb, session.progress.values, session.progress.weight_units, result, draft)
-    if not full and screen.offer_full(console):
-        screen.result(console, result, kb, full=True)
-    if save:
-        given = Answers(dict(session.progress.values), dict(session.progress.weight_units))
-        return _save(save, report.to_markdown(result, kb, given), prefill, journal_at)
-    return EXIT_OK
-
-
-def _stopped_advice(session: Any) -> str:
-    """The last word of a questionnaire stopped before its result: what its answers so far
-    already say when they reach a red flag (the person may have stopped at the emergency
-    screen), else that no advice was given and not to wait for the tool."""
-    try:
-        result = session.result()
-    except Exception:  # the last word must be said whatever happened before
-        return NO_ADVICE
-    if result.tier is not None and result.tier in session.kb.about.protected_tiers:
-        title = session.kb.about.tiers[result.tier].title
-        return f"your answers so far: {title}. {result.action or ''}".strip()
-    return NO_ADVICE
 
 
 if __name__ == "__main__":  # pragma: no cover
