@@ -644,3 +644,15 @@ def test_a_fault_of_the_tools_own_still_says_to_seek_help(
         and "unexpected error (ValueError" in first
         and last == f"spasm-triage: {NO_ADVICE}"
     )
+
+
+def test_item18_a_warning_sign_answer_that_cannot_be_read_is_named(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    screen = set(kb.about.protected_sections)
+    sign = next(q for q in kb.questions.values() if q.section in screen and q.type == "one_of")
+    done = run_cli("--no-journal", "--answers", str(_answers(tmp_path, f"{sign.id}: both\n")))
+    assert done.returncode == 2 and done.stdout == ""
+    *_, named, last = done.stderr.splitlines()
+    assert f"warning-sign question could not be read ({sign.id})" in named
+    assert "rules nothing out" in named and last == f"spasm-triage: {NO_ADVICE}"

@@ -53,9 +53,10 @@ class MistakenAnswers(AnswersError):
     """Some answers in a file are wrong; `readable` holds the ones that could be read, so a
     warning sign among them is still shown (the consultation cannot stay silent on it)."""
 
-    def __init__(self, problems: list[Problem], readable: Answers) -> None:
+    def __init__(self, problems: list[Problem], readable: Answers, unread: list[str]) -> None:
         super().__init__(problems)
         self.readable = readable
+        self.unread = unread  # questions whose answers could not be read
         self.shown = False  # set once the readable answers' urgent advice has been shown
 
 
@@ -120,6 +121,7 @@ def from_mapping(data: Mapping[str, Any], kb: KnowledgeBase, filename: str = "an
     problems: list[Problem] = []
     values: dict[str, Value] = {}
     units: dict[str, str] = {}
+    unread: list[str] = []
 
     def where(key: str) -> Location:
         found = location_of(data, [key], key=True) if isinstance(data, LocDict) else None
@@ -145,12 +147,13 @@ def from_mapping(data: Mapping[str, Any], kb: KnowledgeBase, filename: str = "an
             value, unit = normalize(question, raw, default_unit)
         except ValueError as exc:
             problems.append(Problem(CODE, str(exc), where(key)))
+            unread.append(key)
             continue
         values[key] = value
         if unit:
             units[key] = unit
     if problems:
-        raise MistakenAnswers(problems, Answers(values, units, filename))
+        raise MistakenAnswers(problems, Answers(values, units, filename), unread)
     return Answers(values, units, filename)
 
 

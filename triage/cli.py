@@ -165,6 +165,8 @@ def _run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             line = str(problem) if show_codes else problem.plain()
             print(line, file=sys.stderr)
+        for note in exc.notes:
+            print(f"spasm-triage: {note}.", file=sys.stderr)
         if getattr(exc, "shown", False):  # the red-flag advice of what could be read
             print(f"spasm-triage: {cli_consult.PARTIAL_ADVICE}", file=sys.stderr)
         elif args.command is None:  # a consultation that gives no advice

@@ -62,6 +62,13 @@ def read_answers(path: str, kb: KnowledgeBase, fmt: str = "text", full: bool = F
         if result.tier is not None and result.tier in kb.about.protected_tiers:
             show(result, kb, exc.readable, fmt, full)
             exc.shown = True
+        screen = set(kb.about.protected_sections)
+        signs = [q for q in exc.unread if q in kb.questions and kb.questions[q].section in screen]
+        if signs:  # said last, after the mistakes, just before the seek-help line
+            exc.notes.append(
+                f"the answer to a warning-sign question could not be read ({', '.join(signs)}): "
+                "until it is put right, it rules nothing out"
+            )
         raise
 
 

@@ -76,6 +76,7 @@ class TriageError(Exception):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=Problem.sort_key)
+        self.notes: list[str] = []  # said after the problems, each on its own line
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
