@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from triage import answers, ranking
+from triage import answers, ranking, worth
 from triage.engine import Engine
 from triage.model import Group, KnowledgeBase, Question
 from triage.relevance import Planner, Progress, possible_rules
@@ -122,8 +122,8 @@ class Interview:
             if not self.progress.asked(qid) and evaluation.ask_if(self.kb.questions[qid]) is True
         ]
         given = self.frontend.ask_group(group, open_signs, self.progress)
-        for question in open_signs:
-            self._record(question.id, given.get(question.id), None)
+        for question in open_signs:  # a sign's mark gives its question's answer
+            self._record(question.id, question.from_mark(given.get(question.id)), None)
         self._settle()
 
     def _record(self, qid: str, value: Any, unit: str | None) -> None:
@@ -159,10 +159,15 @@ class Interview:
             if tier == "urgent" and not self.urgent_shown and screen_done:
                 self.urgent_shown = True
                 self.frontend.urgent(self.result)
-            if question is None:
-                return True
-            if not self.refining and not self.planner.core(question, self.progress):
-                return True  # the rest can only refine: the review offers the advice now
+            if question is None or (
+                not self.refining and not self.planner.core(question, self.progress)
+            ):
+                # The tier is settled: what could still change the first items shown, and the
+                # cautions of what is shown, are asked before the advice; the rest can only
+                # refine it, and the review offers the advice now.
+                question = worth.next_quick(self.planner, self.progress, self.result())
+                if question is None:
+                    return True
             unit_question = self.kb.about.weight_unit_question
             if question.is_weight and unit_question and not self.progress.asked(unit_question):
                 question = self.kb.questions[unit_question]  # the unit, once, before any weight

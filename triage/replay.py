@@ -95,10 +95,10 @@ class _Script:
         chosen: dict[str, Any] = {}
         for question in questions:
             self.asked.append(question.id)
-            value = self.given.values.get(question.id)
-            if value is None:
+            mark = question.to_mark(self.given.values.get(question.id)) or "no"
+            if question.from_mark(mark) is None or question.id not in self.given.values:
                 self.blank.append(question.id)
-            chosen[question.id] = value or "no"
+            chosen[question.id] = mark
         # A sign's number ticks it (and ? then marks it not sure); 0 is "None of these".
         ticks = sum({"yes": 1, "unsure": 2}.get(v, 0) for v in chosen.values())
         self.keys += (ticks or 1) + 1

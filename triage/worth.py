@@ -1,0 +1,114 @@
+"""What is worth asking before the advice is offered, beyond what can change its tier: the value
+of an answer over the ranked advice the person would be shown.
+
+A person who takes "See my advice now" reads the first few items and acts on them. So, once the
+tier is settled, a question on the quick path (`quick: true` in the rules) is asked when an
+answer to it could put an item among the first three numbered items: some undecided rule that
+depends on it (or on a question whose ask_if it settles) would make a suggestion that is not in
+the advice yet, is not left out at this tier, and would rank above the third item shown now.
+Among such questions, the one whose best item would rank highest goes first.
+
+A question that could withhold an item already in the advice (an `unless` that reads it, such as
+a painkiller's cautions) is asked before the advice too, on any path: an item is never shown as
+if an unasked question had been answered in its favour.
+"""
+
+from __future__ import annotations
+
+from triage import ranking
+from triage.model import KnowledgeBase, Question, Rule, SuggestRef
+from triage.relevance import Planner, Progress
+
+TOP = 3  # the first items a person reads and acts on
+
+
+def _would_be(kb: KnowledgeBase, rule: Rule, ref: SuggestRef) -> ranking.Advice:
+    suggestion = kb.suggestions[ref.id]
+    confidence = rule.confidence if rule.confidence is not None else suggestion.confidence
+    return ranking.Advice(
+        suggestion,
+        ref.tier or suggestion.tier,
+        confidence,
+        "",
+        (),
+        rule.priority,
+        not rule.for_everyone,
+    )
+
+
+def top_changers(
+    planner: Planner, progress: Progress, result: ranking.Result
+) -> dict[str, tuple[int, ...]]:
+    """Quick-path questions whose answer could change the first three items, each with the
+    rank key of the best item it could put there (lower ranks higher)."""
+    kb = planner.kb
+    first = kb.about.words.personal_first
+    numbered = [a for group in result.groups() for _, a in group.items]
+    bar = ranking.sort_key(numbered[TOP - 1], first) if len(numbered) >= TOP else None
+    shown = {a.id for a in result.advice}
+    policy = kb.about.policy.get(result.tier) if result.tier else None
+    dropped = set(policy.drop) if policy else set()
+    evaluation = planner.evaluation(progress)
+    best: dict[str, tuple[int, ...]] = {}
+    for qid, made in planner.addable(progress).items():
+        if not kb.questions[qid].quick:
+            continue
+        for rule, ref in made:
+            suggestion = kb.suggestions[ref.id]
+            advice = _would_be(kb, rule, ref)
+            if ref.id in shown or advice.tier in dropped or suggestion.safety_net:
+                continue
+            if suggestion.unless is not None and evaluation.condition(suggestion.unless):
+                continue
+            key = ranking.sort_key(advice, first)
+            if (bar is None or key < bar) and (qid not in best or key < best[qid]):
+                best[qid] = key
+    return best
+
+
+def _gates(planner: Planner, progress: Progress) -> set[str]:
+    """Questions whose answer decides whether a quick question not yet asked is asked."""
+    evaluation = planner.evaluation(progress)
+    found: set[str] = set()
+    for question in planner.kb.questions.values():
+        if (
+            question.quick
+            and question.ask_if is not None
+            and not progress.asked(question.id)
+            and evaluation.ask_if(question) is None
+        ):
+            found |= planner.condition_questions(question.ask_if)
+    return found
+
+
+def cautions(planner: Planner, progress: Progress, result: ranking.Result) -> list[str]:
+    """Unasked questions that could withhold an item in this advice (its `unless` reads them),
+    in the order of the items."""
+    found: list[str] = []
+    for advice in result.advice:
+        for qid in sorted(planner.unless_reads[advice.id], key=planner.position.__getitem__):
+            if qid not in found and not progress.asked(qid):
+                found.append(qid)
+    return found
+
+
+def next_quick(
+    planner: Planner, progress: Progress, result: ranking.Result
+) -> Question | None:
+    """The next question to ask before the advice, once nothing left can change its tier:
+    what could change its first three items, the most first; then the cautions of what it
+    shows. None: the advice can be offered."""
+    askable = {q.id: q for q in planner.askable(progress)}
+    changers = top_changers(planner, progress, result)
+    ready = [qid for qid in changers if qid in askable]
+    if ready:
+        # A question that decides whether other quick questions are asked (how it started,
+        # before the signs of a lift) goes first, so a checklist is asked once, whole.
+        gates = _gates(planner, progress)
+        return askable[
+            min(ready, key=lambda q: (q not in gates, changers[q], planner.position[q]))
+        ]
+    for qid in cautions(planner, progress, result):
+        if qid in askable:
+            return askable[qid]
+    return None
