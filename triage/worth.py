@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from triage import ranking
 from triage.model import KnowledgeBase, Question, Rule, SuggestRef
-from triage.relevance import Planner, Progress
+from triage.relevance import Evaluation, Planner, Progress
 
 TOP = 3  # the first items a person reads and acts on
 
@@ -82,13 +82,36 @@ def _gates(planner: Planner, progress: Progress) -> set[str]:
 
 
 def cautions(planner: Planner, progress: Progress, result: ranking.Result) -> list[str]:
-    """Unasked questions that could withhold an item in this advice (its `unless` reads them),
-    in the order of the items."""
+    """Unasked questions that could withhold an item in this advice, in the order of the items:
+    those its `unless` reads while it is not settled, and, when no rule that made the item is
+    certain to, those the undecided rules that made it depend on (such as a painkiller given
+    because its cautions were not asked)."""
+    # A question whose ask_if is already false will never be asked: it counts as blank here.
+    now = planner.evaluation(progress)
+    never = {
+        q.id
+        for q in planner.kb.questions.values()
+        if not progress.asked(q.id) and now.ask_if(q) is False
+    }
+    settled = Progress(dict(progress.values), set(progress.blank) | never)
+    evaluation = Evaluation(planner.kb, settled)
+    rules = {rule.id: rule for rule in planner.kb.rules}
     found: list[str] = []
-    for advice in result.advice:
-        for qid in sorted(planner.unless_reads[advice.id], key=planner.position.__getitem__):
+
+    def add(questions: frozenset[str]) -> None:
+        for qid in sorted(questions, key=planner.position.__getitem__):
             if qid not in found and not progress.asked(qid):
                 found.append(qid)
+
+    for advice in result.advice:
+        unless = advice.suggestion.unless
+        if unless is not None and evaluation.condition(unless) is None:
+            add(planner.unless_reads[advice.id])
+        made_by = [rules[reason.rule] for reason in advice.because if reason.rule in rules]
+        if made_by and not any(evaluation.rule(rule) is True for rule in made_by):
+            for rule in made_by:
+                if evaluation.rule(rule) is None:
+                    add(planner.dependencies[rule.id])
     return found
 
 
