@@ -121,7 +121,7 @@ def _totals(t: dict[str, Any]) -> Table:
         shown = "-" if p["median"] is None else f"{p['median']:g} / {p['max']}"
         table.add_row(label, shown, f"{p['cases']} cases")
     c = t["if_answered_all"]
-    table.add_row("if they answered every question (counterfactual):", "", "")
+    table.add_row("all answered (counterfactual):", "", "")
     table.add_row("  exact accuracy", *_of(c["exact"], c["cases"], c["exact_accuracy"]))
     table.add_row("  safety", *_of(c["safe"], c["cases"], c["safety"]))
     s = c["suggests"]
