@@ -14,6 +14,7 @@ module imports no terminal library: a replay does not pay for questionary or ric
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -51,6 +52,10 @@ class Frontend(Protocol):
     def emergency(self, result: Callable[[], ranking.Result], progress: Progress) -> str | None:
         """The answers mean an emergency: say what to do now, then offer a way back to a
         mis-keyed answer. None: the advice stands; or the id of an answer to change."""
+
+
+# The whole rules compiled, one per planner (and so per knowledge base and run).
+_ENGINES: weakref.WeakKeyDictionary[Planner, Engine] = weakref.WeakKeyDictionary()
 
 
 def planner_for(kb: KnowledgeBase) -> Planner:
@@ -165,7 +170,7 @@ class Interview:
                 # The tier is settled: what could still change the first items shown, and the
                 # cautions of what is shown, are asked before the advice; the rest can only
                 # refine it, and the review offers the advice now.
-                question = worth.next_quick(self.planner, self.progress, self.result())
+                question = worth.next_quick(self.planner, self.progress, self._advice_now())
                 if question is None:
                     return True
             unit_question = self.kb.about.weight_unit_question
@@ -216,6 +221,16 @@ class Interview:
         # nor one its ask_if rules out on those answers: only what was never asked is.
         blank = frozenset(self.progress.blank)
         return ranking.rank(self.kb, given, engine.consult(given), blank)
+
+    def _advice_now(self) -> ranking.Result:
+        """The advice as it stands, for choosing the next question: the same as `result`, from
+        the whole rules compiled once per planner (a step of the quick path would otherwise
+        compile the rules its answers can fire each time)."""
+        engine = _ENGINES.get(self.planner)
+        if engine is None:
+            engine = _ENGINES[self.planner] = Engine(self.kb)
+        given = answers.Answers(dict(self.progress.values), dict(self.progress.weight_units))
+        return ranking.rank(self.kb, given, engine.consult(given), frozenset(self.progress.blank))
 
     def run(self) -> ranking.Result:
         """The whole questionnaire; returns the result to show."""

@@ -320,9 +320,9 @@ class Planner:
         for rule in self.kb.rules:
             if evaluation.rule(rule) is not None or not rule.suggest:
                 continue
-            for question in self.dependencies[rule.id]:
-                if not progress.asked(question):
-                    found.setdefault(question, []).extend((rule, ref) for ref in rule.suggest)
+            for qid in self.dependencies[rule.id]:
+                if not progress.asked(qid):
+                    found.setdefault(qid, []).extend((rule, ref) for ref in rule.suggest)
         for qid, made in list(found.items()):
             question = self.kb.questions[qid]
             if question.ask_if is not None and evaluation.ask_if(question) is None:
