@@ -152,7 +152,7 @@ class Interview:
 
     def interview(self) -> bool:
         """Ask until nothing open remains, or, until the person asks for more, nothing that can
-        change the tier. False when the answers reach an emergency: checked before every
+        change the tier, the first three items shown, or whether an item shown applies. False when the answers reach an emergency: checked before every
         question, so pre-filled answers and changes made in review count too."""
         current = None
         while True:

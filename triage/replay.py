@@ -10,7 +10,8 @@ What counts as a prompt: each question shown (the weight-unit question included)
 checklist of grouped signs (one prompt, however many signs it shows), and the review's choice,
 shown unless an emergency ended the questions. The intro, section headings, the urgent banner
 and the emergency advice are read, not answered. A sign of a checklist that the answers do not
-give is left unticked, as a person would leave it: it is answered "no".
+give is left unticked, as a person would leave it: it is answered "no" (a sign with a `tick` is
+ticked only when the answers give that answer, and unticked leaves its question blank).
 
 By default the person takes "See my advice now" at the review, as soon as it is offered (what
 is left could refine the advice, not change its tier); with refine=True they answer every
