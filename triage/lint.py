@@ -30,7 +30,7 @@ from triage.errors import (
     Problem,
 )
 from triage.model import TIER_RANK, KnowledgeBase, Question, Rule
-from triage.relevance import CORE_RANK, Evaluation, Planner, Progress
+from triage.relevance import Evaluation, Planner, Progress
 
 MAX_STEPS = 200_000  # a search this long is given up on, and the rule assumed able to fire
 
@@ -43,7 +43,7 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     problems += _unused(kb)
     problems += _findings(kb)
     problems += _ties(kb, search)
-    problems += _cautions_off_path(kb, search.planner)
+    problems += _cautions_off_path(search.planner)
     return problems
 
 
@@ -364,48 +364,19 @@ def _ties(kb: KnowledgeBase, search: _Search) -> list[Problem]:
     return out
 
 
-def quick_path(kb: KnowledgeBase, planner: Planner) -> set[str]:
-    """The questions the quick path asks wherever their ask_if holds: the red-flag screen,
-    those that can change the tier beyond self-care from the start, those marked quick, every
-    sign of a checklist that holds one of these, and the journal's (filled, never asked)."""
-    always = {s.id for s in kb.sections if s.always_ask}
-    impacts = planner.impacts(Progress())
-    on = {
-        q.id
-        for q in kb.questions.values()
-        if q.section in always
-        or q.quick
-        or q.journal
-        or impacts.get(q.id, len(TIER_RANK)) <= CORE_RANK
-    }
-    for group in kb.groups.values():
-        if on & set(group.questions):
-            on |= set(group.questions)
-    return on
 
+def _cautions_off_path(planner: Planner) -> list[Problem]:
+    from triage.worth import cautions_off_path  # ranks advice: only `check` needs it here
 
-def _cautions_off_path(kb: KnowledgeBase, planner: Planner) -> list[Problem]:
-    """A suggestion shown by default (some rule makes it with nothing answered) whose `unless`
-    reads a question off the quick path: the questionnaire has to stop and ask it before the
-    advice, one prompt of its own, or an answers file without it shows the item as if it had
-    been answered in the item's favour."""
-    nothing = Evaluation(kb, Progress({}, set(kb.questions)))
-    by_default = {
-        ref.id for rule in kb.rules if nothing.rule(rule) is True for ref in rule.suggest
-    }
-    on = quick_path(kb, planner)
-    out = []
-    for sid in sorted(by_default, key=lambda s: kb.suggestions[s].index):
-        off = sorted(planner.unless_reads[sid] - on, key=planner.position.__getitem__)
-        if off:
-            names = ", ".join(f"'{q}'" for q in off)
-            out.append(
-                _warn(
-                    CAUTION_OFF_PATH,
-                    f"suggestion '{sid}' is shown by default, but its unless reads {names}, "
-                    "which the quick path does not ask: mark it quick: true or put it on a "
-                    "quick checklist, so the item is never shown as if it were answered no",
-                    kb.suggestions[sid].location,
-                )
-            )
-    return out
+    kb = planner.kb
+    return [
+        _warn(
+            CAUTION_OFF_PATH,
+            f"suggestion '{sid}' is shown by default, but its unless reads "
+            f"{', '.join(repr(q) for q in off)}, which the quick path does not ask: mark it "
+            "quick: true or put it on a quick checklist, so the item is never shown as if it "
+            "were answered no",
+            kb.suggestions[sid].location,
+        )
+        for sid, off in cautions_off_path(planner)
+    ]

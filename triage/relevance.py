@@ -16,7 +16,7 @@ from triage.conditions import All as AllOf
 from triage.conditions import AnswerTest, Condition, FindingTest, leaves
 from triage.conditions import AnyOf as AnyOfC
 from triage.conditions import Not as NotC
-from triage.model import TIER_RANK, KnowledgeBase, Question, Rule, SuggestRef
+from triage.model import TIER_RANK, KnowledgeBase, Question, Rule
 
 # Up to this tier an answer changes what the person must do (see a clinician or not): these
 # questions are asked before "See my advice now" is offered.
@@ -289,47 +289,6 @@ class Planner:
                         if wanted.get(question, len(TIER_RANK)) > rank:
                             wanted[question] = rank
         return wanted
-
-    def condition_questions(self, cond: Condition) -> frozenset[str]:
-        """Every question a condition can depend on, through findings too."""
-        found: set[str] = set()
-        for test, _ in leaves(cond):
-            if isinstance(test, AnswerTest):
-                found.add(test.question)
-            else:
-                for rule in self._concluders.get(test.finding, []):
-                    found |= self.dependencies[rule.id]
-        return frozenset(found)
-
-    @cached_property
-    def unless_reads(self) -> dict[str, frozenset[str]]:
-        """For each suggestion, the questions its `unless` can depend on: an answer to one of
-        them could withhold the suggestion."""
-        return {
-            sid: self.condition_questions(s.unless) if s.unless is not None else frozenset()
-            for sid, s in self.kb.suggestions.items()
-        }
-
-    def addable(self, progress: Progress) -> dict[str, list[tuple[Rule, SuggestRef]]]:
-        """For each question not yet asked, the suggestions an answer to it could still make:
-        through an undecided rule that depends on it, or, for a question whose ask_if is not
-        settled yet, through the questions that ask_if reads (answering them is what makes
-        it asked)."""
-        evaluation = self.evaluation(progress)
-        found: dict[str, list[tuple[Rule, SuggestRef]]] = {}
-        for rule in self.kb.rules:
-            if evaluation.rule(rule) is not None or not rule.suggest:
-                continue
-            for qid in self.dependencies[rule.id]:
-                if not progress.asked(qid):
-                    found.setdefault(qid, []).extend((rule, ref) for ref in rule.suggest)
-        for qid, made in list(found.items()):
-            question = self.kb.questions[qid]
-            if question.ask_if is not None and evaluation.ask_if(question) is None:
-                for gate in self.condition_questions(question.ask_if):
-                    if not progress.asked(gate):
-                        found.setdefault(gate, []).extend(made)
-        return found
 
     def open_questions(self, progress: Progress) -> set[str]:
         """Questions whose answers can still change the advice."""

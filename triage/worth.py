@@ -15,9 +15,12 @@ if an unasked question had been answered in its favour.
 
 from __future__ import annotations
 
+import weakref
+
 from triage import ranking
-from triage.model import KnowledgeBase, Question, Rule, SuggestRef
-from triage.relevance import Evaluation, Planner, Progress
+from triage.conditions import AnswerTest, Condition, leaves
+from triage.model import TIER_RANK, KnowledgeBase, Question, Rule, SuggestRef
+from triage.relevance import CORE_RANK, Evaluation, Planner, Progress
 
 TOP = 3  # the first items a person reads and acts on
 
@@ -50,7 +53,7 @@ def top_changers(
     dropped = set(policy.drop) if policy else set()
     evaluation = planner.evaluation(progress)
     best: dict[str, tuple[int, ...]] = {}
-    for qid, made in planner.addable(progress).items():
+    for qid, made in addable(planner, progress).items():
         if not kb.questions[qid].quick:
             continue
         for rule, ref in made:
@@ -77,7 +80,7 @@ def _gates(planner: Planner, progress: Progress) -> set[str]:
             and not progress.asked(question.id)
             and evaluation.ask_if(question) is None
         ):
-            found |= planner.condition_questions(question.ask_if)
+            found |= condition_questions(planner, question.ask_if)
     return found
 
 
@@ -106,7 +109,7 @@ def cautions(planner: Planner, progress: Progress, result: ranking.Result) -> li
     for advice in result.advice:
         unless = advice.suggestion.unless
         if unless is not None and evaluation.condition(unless) is None:
-            add(planner.unless_reads[advice.id])
+            add(unless_reads(planner)[advice.id])
         made_by = [rules[reason.rule] for reason in advice.because if reason.rule in rules]
         if made_by and not any(evaluation.rule(rule) is True for rule in made_by):
             for rule in made_by:
@@ -135,3 +138,95 @@ def next_quick(
         if qid in askable:
             return askable[qid]
     return None
+
+
+# ---- what an answer could add or take away (per planner: the rules do not change) ----
+
+_UNLESS: weakref.WeakKeyDictionary[Planner, dict[str, frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def condition_questions(planner: Planner, cond: Condition) -> frozenset[str]:
+    """Every question a condition can depend on, through findings too."""
+    found: set[str] = set()
+    for test, _ in leaves(cond):
+        if isinstance(test, AnswerTest):
+            found.add(test.question)
+        else:
+            for rule in planner.kb.rules:
+                if test.finding in rule.conclude:
+                    found |= planner.dependencies[rule.id]
+    return frozenset(found)
+
+
+def unless_reads(planner: Planner) -> dict[str, frozenset[str]]:
+    """For each suggestion, the questions its `unless` can depend on: an answer to one of them
+    could withhold the suggestion."""
+    if planner not in _UNLESS:
+        _UNLESS[planner] = {
+            sid: condition_questions(planner, s.unless) if s.unless is not None else frozenset()
+            for sid, s in planner.kb.suggestions.items()
+        }
+    return _UNLESS[planner]
+
+
+def addable(planner: Planner, progress: Progress) -> dict[str, list[tuple[Rule, SuggestRef]]]:
+    """For each question not yet asked, the suggestions an answer to it could still make:
+    through an undecided rule that depends on it, or, for a question whose ask_if is not
+    settled yet, through the questions that ask_if reads (answering them is what makes it
+    asked)."""
+    evaluation = planner.evaluation(progress)
+    found: dict[str, list[tuple[Rule, SuggestRef]]] = {}
+    for rule in planner.kb.rules:
+        if evaluation.rule(rule) is not None or not rule.suggest:
+            continue
+        for qid in planner.dependencies[rule.id]:
+            if not progress.asked(qid):
+                found.setdefault(qid, []).extend((rule, ref) for ref in rule.suggest)
+    for qid, made in list(found.items()):
+        question = planner.kb.questions[qid]
+        if question.ask_if is not None and evaluation.ask_if(question) is None:
+            for gate in condition_questions(planner, question.ask_if):
+                if not progress.asked(gate):
+                    found.setdefault(gate, []).extend(made)
+    return found
+
+
+def quick_path(planner: Planner) -> set[str]:
+    """The questions the quick path asks wherever their ask_if holds: the red-flag screen,
+    those that can change the tier beyond self-care from the start, those marked quick, every
+    sign of a checklist that holds one of these, and the journal's (filled, never asked)."""
+    kb = planner.kb
+    impacts = planner.impacts(Progress())
+    on = {
+        q.id
+        for q in kb.questions.values()
+        if q.section in planner.always_ask
+        or q.quick
+        or q.journal
+        or impacts.get(q.id, len(TIER_RANK)) <= CORE_RANK
+    }
+    for group in kb.groups.values():
+        if on & set(group.questions):
+            on |= set(group.questions)
+    return on
+
+
+def cautions_off_path(planner: Planner) -> list[tuple[str, list[str]]]:
+    """Suggestions shown by default (some rule makes them with nothing answered) whose `unless`
+    reads questions off the quick path, each with those questions: the questionnaire has to
+    stop to ask them before the advice, a prompt each."""
+    kb = planner.kb
+    nothing = Evaluation(kb, Progress({}, set(kb.questions)))
+    by_default = {
+        ref.id for rule in kb.rules if nothing.rule(rule) is True for ref in rule.suggest
+    }
+    on = quick_path(planner)
+    reads = unless_reads(planner)
+    found = []
+    for sid in sorted(by_default, key=lambda s: kb.suggestions[s].index):
+        off = sorted(reads[sid] - on, key=planner.position.__getitem__)
+        if off:
+            found.append((sid, off))
+    return found
