@@ -325,7 +325,11 @@ def test_a_local_pack_adds_its_suggestions_with_rules(tmp_path: Path) -> None:
     assert code == 0 and scored["missing_suggests"] == ["warm_up_sets"]
     assert scored["if_answered_all"]["missing_suggests"] == []
     assert "warms_up" not in scored["asked"]
-    quick = (pack / "warmup.yaml").read_text().replace("why: Cold backs.}", "why: Cold backs., quick: true}")
+    quick = (
+        (pack / "warmup.yaml")
+        .read_text()
+        .replace("why: Cold backs.}", "why: Cold backs., quick: true}")
+    )
     (pack / "warmup.yaml").write_text(quick)
     code, out, _ = evaluate_json(str(bank), "--rules", str(pack))
     (scored,) = out["cases"]

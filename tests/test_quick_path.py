@@ -153,10 +153,14 @@ def _domain(kb: KnowledgeBase, qid: str) -> list[Any]:
     if question.type == "many_of":
         return [(c,) for c in question.choice_ids]
     numbers: set[float] = set()
-    for cond in [r.when for r in kb.rules] + [s.unless for s in kb.suggestions.values() if s.unless]:
+    for cond in [r.when for r in kb.rules] + [
+        s.unless for s in kb.suggestions.values() if s.unless
+    ]:
         for test, _ in leaves(cond):
-            if isinstance(test, AnswerTest) and test.question == qid and not isinstance(
-                test.value, tuple | str
+            if (
+                isinstance(test, AnswerTest)
+                and test.question == qid
+                and not isinstance(test.value, tuple | str)
             ):
                 numbers |= {float(test.value) - 1, float(test.value), float(test.value) + 1}  # type: ignore[arg-type]
     return sorted(n for n in numbers if n >= 0)
@@ -218,7 +222,9 @@ def test_an_item_given_for_an_unanswered_question_is_never_shown_with_it_unasked
                 made_only_unasked = all(
                     any(
                         isinstance(t, AnswerTest) and t.question == qid and neg
-                        for t, neg in leaves(next(r for r in shipped.rules if r.id == reason.rule).when)
+                        for t, neg in leaves(
+                            next(r for r in shipped.rules if r.id == reason.rule).when
+                        )
                     )
                     for reason in advice.because
                 )
@@ -267,7 +273,9 @@ def test_advice_given_without_its_caution_answered_carries_the_caution_in_its_sh
 
 def _lift_names(kb: KnowledgeBase) -> list[str]:
     """Every lift the rules know, as a person would write it (the `lifts` question's words)."""
-    lifts = next(q for q in kb.questions.values() if q.type == "many_of" and "deadlift" in q.choice_ids)
+    lifts = next(
+        q for q in kb.questions.values() if q.type == "many_of" and "deadlift" in q.choice_ids
+    )
     return [re.sub(r"\s*\(.*\)", "", words).lower() for _, words in lifts.choices]
 
 
@@ -317,7 +325,9 @@ def test_the_weight_is_not_asked_when_it_was_not_a_lift(shipped: KnowledgeBase) 
     others = [c for c in shipped.questions[onset].choice_ids if c not in asked_for]
     assert others  # e.g. something everyday, or it came on by itself
     for other in others:
-        given = answers.from_mapping({**NO_RED_FLAGS, onset: [other], "lifts": ["deadlift"]}, shipped)
+        given = answers.from_mapping(
+            {**NO_RED_FLAGS, onset: [other], "lifts": ["deadlift"]}, shipped
+        )
         assert weight.id not in replay(shipped, given, refine=True).asked, other
 
 

@@ -197,17 +197,13 @@ class Evaluator:
         self.replayer = Replayer(kb)
 
     def evaluate(self, case: Case) -> Verdict:
-        full = _score(
-            case, ranking.rank(self.kb, case.answers, self.engine.consult(case.answers))
-        )
+        full = _score(case, ranking.rank(self.kb, case.answers, self.engine.consult(case.answers)))
         replay = self.replayer.replay(case.answers)
         progress = replay.progress
         asked = Answers(dict(progress.values), dict(progress.weight_units))
         quick = _score(
             case,
-            ranking.rank(
-                self.kb, asked, self.engine.consult(asked), frozenset(progress.blank)
-            ),
+            ranking.rank(self.kb, asked, self.engine.consult(asked), frozenset(progress.blank)),
         )
         return Verdict(
             case,
@@ -383,7 +379,9 @@ def case_dict(verdict: Verdict) -> dict[str, Any]:
         "blank": list(verdict.replay.blank),
         "reviewed": verdict.replay.reviewed,
         "first_three": list(verdict.first),
-        "if_answered_all": None if full is None else {
+        "if_answered_all": None
+        if full is None
+        else {
             "tier": full.tier,
             "missing_suggests": list(full.missing),
             "violated_not_suggests": list(full.violated),

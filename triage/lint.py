@@ -364,7 +364,6 @@ def _ties(kb: KnowledgeBase, search: _Search) -> list[Problem]:
     return out
 
 
-
 def _cautions_off_path(planner: Planner) -> list[Problem]:
     from triage.worth import cautions_off_path  # ranks advice: only `check` needs it here
 

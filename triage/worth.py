@@ -118,9 +118,7 @@ def cautions(planner: Planner, progress: Progress, result: ranking.Result) -> li
     return found
 
 
-def next_quick(
-    planner: Planner, progress: Progress, result: ranking.Result
-) -> Question | None:
+def next_quick(planner: Planner, progress: Progress, result: ranking.Result) -> Question | None:
     """The next question to ask before the advice, once nothing left can change its tier:
     what could change its first three items, the most first; then the cautions of what it
     shows. None: the advice can be offered."""
@@ -131,9 +129,7 @@ def next_quick(
         # A question that decides whether other quick questions are asked (how it started,
         # before the signs of a lift) goes first, so a checklist is asked once, whole.
         gates = _gates(planner, progress)
-        return askable[
-            min(ready, key=lambda q: (q not in gates, changers[q], planner.position[q]))
-        ]
+        return askable[min(ready, key=lambda q: (q not in gates, changers[q], planner.position[q]))]
     for qid in cautions(planner, progress, result):
         if qid in askable:
             return askable[qid]
@@ -142,9 +138,7 @@ def next_quick(
 
 # ---- what an answer could add or take away (per planner: the rules do not change) ----
 
-_UNLESS: weakref.WeakKeyDictionary[Planner, dict[str, frozenset[str]]] = (
-    weakref.WeakKeyDictionary()
-)
+_UNLESS: weakref.WeakKeyDictionary[Planner, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
 def condition_questions(planner: Planner, cond: Condition) -> frozenset[str]:
@@ -219,9 +213,7 @@ def cautions_off_path(planner: Planner) -> list[tuple[str, list[str]]]:
     stop to ask them before the advice, a prompt each."""
     kb = planner.kb
     nothing = Evaluation(kb, Progress({}, set(kb.questions)))
-    by_default = {
-        ref.id for rule in kb.rules if nothing.rule(rule) is True for ref in rule.suggest
-    }
+    by_default = {ref.id for rule in kb.rules if nothing.rule(rule) is True for ref in rule.suggest}
     on = quick_path(planner)
     reads = unless_reads(planner)
     found = []
