@@ -367,6 +367,7 @@ def _about(
         tuple(protected.get("tiers", ())),
         MappingProxyType(policy),
         words,
+        tuple(host.lower().strip(".") for host in raw.get("source_mirrors", ())),
     )
 
 

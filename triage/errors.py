@@ -124,6 +124,9 @@ FINDING_CYCLE = "W105"
 NEVER_ASKED = "W106"
 AMBIGUOUS_TIE = "W107"
 CAUTION_OFF_PATH = "W108"
+SOURCE_NO_ADDRESS = "W109"
+SOURCE_MIRROR = "W110"
+SOURCE_BAD_ADDRESS = "W111"
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:

@@ -33,16 +33,24 @@ from triage.model import (
 )
 from triage.yaml_reader import LocDict
 
+SECONDARY_MARK = "[secondary source]"
+
 
 def source(item: LocDict) -> Source:
+    secondary = bool(item.get("secondary", False))
+    title = item["title"]
+    if secondary and SECONDARY_MARK not in title:
+        # Said in the title, so every place that names the source says it is a copy.
+        title = f"{title} {SECONDARY_MARK}"
     return Source(
         item["id"],
         item["kind"],
-        item["title"],
+        title,
         item["published"],
         item.get("file"),
         item.get("url"),
         item.loc,
+        secondary,
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import chain, combinations
 from typing import Any
+from urllib.parse import urlsplit
 
 from triage.conditions import YES_NO, AnswerTest, Condition, FindingTest, leaves
 from triage.conditions import All as AllOf
@@ -25,6 +26,9 @@ from triage.errors import (
     FINDING_CYCLE,
     NEVER_ASKED,
     NEVER_FIRES,
+    SOURCE_BAD_ADDRESS,
+    SOURCE_MIRROR,
+    SOURCE_NO_ADDRESS,
     UNUSED_QUESTION,
     UNUSED_SUGGESTION,
     Problem,
@@ -44,6 +48,7 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     problems += _findings(kb)
     problems += _ties(kb, search)
     problems += _cautions_off_path(search.planner)
+    problems += _source_addresses(kb)
     return problems
 
 
@@ -379,3 +384,79 @@ def _cautions_off_path(planner: Planner) -> list[Problem]:
         )
         for sid, off in cautions_off_path(planner)
     ]
+
+
+# ---- sources a clinician can open ----
+
+# Kinds that need no web address: your own or your coach's experience, and a printed book.
+_NO_ADDRESS_NEEDED = ("personal", "book")
+
+
+def _source_addresses(kb: KnowledgeBase) -> list[Problem]:
+    """What can be checked offline about where a source can be read: that it has an address,
+    that the address is well formed, and that it is not a known mirror (the list is knowledge,
+    in rules/about.yaml's `source_mirrors`)."""
+    out: list[Problem] = []
+    for source in kb.sources.values():
+        if not source.url:
+            if source.kind not in _NO_ADDRESS_NEEDED:
+                saved = (
+                    f" (a saved copy, {source.file}, is not something a reader has)"
+                    if source.file
+                    else ""
+                )
+                out.append(
+                    _warn(
+                        SOURCE_NO_ADDRESS,
+                        f"source '{source.id}' has no url: a reader cannot open it{saved}; "
+                        "give the address of the primary publication",
+                        source.location,
+                    )
+                )
+            continue
+        wrong = _malformed(source.url)
+        if wrong:
+            out.append(
+                _warn(
+                    SOURCE_BAD_ADDRESS,
+                    f"source '{source.id}': url '{source.url}' {wrong}; "
+                    "give the full https:// address of the publication",
+                    source.location,
+                )
+            )
+            continue
+        host = (urlsplit(source.url).hostname or "").lower()
+        mirror = next(
+            (m for m in kb.about.source_mirrors if host == m or host.endswith("." + m)), None
+        )
+        if mirror:
+            out.append(
+                _warn(
+                    SOURCE_MIRROR,
+                    f"source '{source.id}': {host} copies other people's publications "
+                    f"(listed in source_mirrors as '{mirror}'); cite the primary publication "
+                    "at its own address (a journal's https://doi.org/..., the nhs.uk or "
+                    "nice.org.uk page)",
+                    source.location,
+                )
+            )
+    return out
+
+
+def _malformed(url: str) -> str:
+    """Why an address is not one a reader could follow, or "" when it looks right."""
+    if url != url.strip() or any(c.isspace() for c in url):
+        return "has spaces in it"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return "is not a web address (it should start with https://)"
+    host = parts.hostname or ""
+    if "." not in host.strip("."):
+        return "has no host name"
+    if host.endswith("."):
+        return f"has a host name ending in a dot ('{host}'), a copy's trick, not the site's address"
+    if host.replace(".", "").isdigit() or ":" in host:
+        return "names a bare IP address, not the publisher's site"
+    if "//" in parts.path:
+        return "has '//' in its path: it looks cut short or joined wrongly"
+    return ""

@@ -42,6 +42,8 @@ class Source:
     file: str | None
     url: str | None
     location: Location = field(compare=False)
+    # A copy, summary or report of someone else's publication: the output says so.
+    secondary: bool = False
 
 
 @dataclass(frozen=True)
@@ -258,10 +260,10 @@ class About:
     protected_sections: tuple[str, ...] = ()
     protected_tiers: tuple[str, ...] = ()
     # Per result tier, what it leaves out (rules/about.yaml `policy`); a tier not named keeps all.
-    policy: MappingProxyType[str, TierPolicy] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    policy: MappingProxyType[str, TierPolicy] = field(default_factory=lambda: MappingProxyType({}))
     words: ResultWords = field(default_factory=ResultWords)
+    # Hosts that copy other people's publications: a source cited there gets a warning (W110).
+    source_mirrors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
