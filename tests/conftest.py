@@ -72,6 +72,12 @@ NO_RED_FLAGS = {
     "fall_or_knock": "no",
     "steroid_injections": "no",
     "inflammatory_pattern": "no",
+    "dark_urine_after_training": "no",
+    "injection_site_infection": "no",
+    "urine_infection_signs": "no",
+    "mid_back_pain": "no",
+    "same_moving_or_resting": "no",
+    "eases_lying_down": "no",
     "age": 30,
 }
 

@@ -41,7 +41,9 @@ def to_markdown(result: Result, kb: KnowledgeBase, answers: Answers | None = Non
             name = f"[{_escape(source.title)}]({url})" if url else _escape(source.title)
             if source.url and not url:  # not a web address: shown, never linked
                 name += f" ({_escape(source.url)})"
-            where = f" (saved copy: {_code(source.file)})" if source.file else ""
+            # A saved copy is named only when there is no address: the reader does not have it.
+            saved = source.file and not source.url
+            where = f" (saved copy: {_code(str(source.file))})" if saved else ""
             out.append(f"{sources.number(sid)}. {name}, {_escape(source.published)}{where}")
         out.append("")
     out += [f"_{_escape(result.disclaimer)}_", ""]
