@@ -54,7 +54,7 @@ def test_the_first_screen_is_short_and_names_each_source_once(
     shown = re.sub(r"\x1b\[[0-9;]*m", "", render(shipped, shipped_engine, full=False))
     lines = shown.rstrip("\n").split("\n")
     assert len(lines) <= 40
-    assert "('Show why and sources', below, shows them)" in shown and "because:" not in shown
+    assert f"({screen.MORE_ON_SCREEN})" in shown and "because:" not in shown
     assert shown.count("Lower Back Spasms from Bench") == 1  # the source, listed once
     assert shipped.about.tiers["self_care"].action in shown
 

@@ -410,10 +410,10 @@ def _interactive(
         if journal is not None:
             journal.close()
         return EXIT_INTERRUPTED
-    screen.result(console, result, kb, full=full)
-    _record(journal, kb, session.progress.values, session.progress.weight_units, result, draft)
-    if not full and screen.offer_full(console):
-        screen.result(console, result, kb, full=True)
+    values, units = session.progress.values, session.progress.weight_units
+    session.present(
+        result, full=full, shown=lambda: _record(journal, kb, values, units, result, draft)
+    )
     if save:
         given = Answers(dict(session.progress.values), dict(session.progress.weight_units))
         return _save(save, report.to_markdown(result, kb, given))
