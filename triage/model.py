@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, get_args
@@ -225,7 +224,7 @@ class ResultWords:
     personal_first: tuple[str, ...] = ("self_care", "training", "prevention")
     # One deadline per result, the banner's: the heading of a group less urgent than the result
     # (a tier, "personal" or "generic"), saying it comes after the banner's action.
-    later_titles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    later_titles: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         # Read from YAML as a dict; held, like every mapping of the model, read-only.
