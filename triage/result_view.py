@@ -51,6 +51,7 @@ class View:
     pointer: int = 0  # Done
     done: bool = False
     rendered: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    left_out: int | None = None  # items the short view leaves out, once counted
 
     def lines(self, width: int) -> list[str]:
         """The view's lines at this width, in the terminal's colours (ANSI)."""
@@ -75,11 +76,13 @@ class View:
         """How many items the short view leaves out."""
         if self.view != SHORT:
             return 0
-        short, _ = lay_out(self.outcome, self.kb)
-        opened, _ = lay_out(self.outcome, self.kb, opened=True)
-        return sum(line.kind == "item" for line in opened) - sum(
-            line.kind == "item" for line in short
-        )
+        if self.left_out is None:
+            short, _ = lay_out(self.outcome, self.kb)
+            opened, _ = lay_out(self.outcome, self.kb, opened=True)
+            self.left_out = sum(line.kind == "item" for line in opened) - sum(
+                line.kind == "item" for line in short
+            )
+        return self.left_out
 
     def choices(self) -> list[Choice]:
         out = [Choice("d", "Done", "done")]
@@ -97,7 +100,8 @@ class View:
         lines = self.lines(width)
         if self.done:
             chosen = f"? Anything else?  {self.choices()[self.pointer].label}"
-            body = lines[: max(rows - 3, 1)]  # and room for the shell's prompt after it
+            # All of it when it fits; else its top, with room for the shell's prompt after it.
+            body = lines if len(lines) < rows else lines[: max(rows - 3, 1)]
             return [*(_ansi(line) for line in body), [("bold", chosen)]]
         menu = self.menu(width)
         room = max(rows - len(menu), 1)
