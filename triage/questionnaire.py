@@ -215,7 +215,9 @@ def prompt(
         ask,
         validate=check,
         default=default,
-        instruction=f"{why_lines}({hint}; {LEAVE_BLANK})",
+        # Wrapped like the rest: questionary cuts a long instruction at the terminal's edge.
+        instruction=why_lines
+        + textwrap.fill(f"({hint}; {LEAVE_BLANK})", width=width, subsequent_indent="  "),
         **io,
     ).unsafe_ask()
     if typed.strip() == "?":

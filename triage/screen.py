@@ -51,12 +51,18 @@ def _hanging(mark: str, text: Text) -> Table:
 def without_action(text: str, action: str) -> str:
     """An item's text without a first sentence that only says the action again: a banner
     states its action once, in bold, and the item goes on from there."""
+    said_first = action.rstrip(".")
+    if text.startswith(said_first) and len(text) > len(said_first) + 2:
+        # The text goes on from the action itself: ", and if you can't be seen today, ..."
+        rest = text[len(said_first) :].lstrip(",;:. ")
+        rest = rest.removeprefix("and ")
+        return rest[:1].upper() + rest[1:]
     first, cut, rest = text.partition(". ")
     if not cut or not rest:
         return text
     words = [w.strip("(),;:.").lower() for w in first.split()]
     said = {w.strip("(),;:.").lower() for w in action.split()}
-    if words[:2] != [w.strip("(),;:.").lower() for w in action.split()[:2]]:
+    if words[:1] != [w.strip("(),;:.").lower() for w in action.split()[:1]]:
         return text
     return rest if sum(w in said for w in words) >= 0.7 * len(words) else text
 
