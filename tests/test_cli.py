@@ -8,6 +8,7 @@ from pathlib import Path
 
 from conftest import AK47, BASE, CASES, run_cli, write_rules
 
+from triage.errors import NO_ADVICE
 from triage.model import TIERS
 
 
@@ -111,7 +112,7 @@ def test_check_shows_the_offending_line_with_a_caret_and_fails_warnings_only_if_
     assert run_cli("check", "--strict", str(directory)).returncode == 1
 
 
-def test_bad_answers_exit_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+def test_bad_answers_exit_2_with_one_line_then_seek_help_and_no_traceback(tmp_path: Path) -> None:
     cases = {
         "unknown.yaml": ("fevr: yes\n", "unknown question 'fevr' (did you mean 'fever'?)"),
         "choice.yaml": ("leg_symptoms: both\n", "'leg_symptoms' must be one of: none,"),
@@ -122,11 +123,11 @@ def test_bad_answers_exit_2_with_one_line_and_no_traceback(tmp_path: Path) -> No
         done = run_cli("--answers", str(tmp_path / name))
         assert done.returncode == 2, name
         lines = done.stderr.splitlines()
-        assert (
-            len(lines) == 1
-            and lines[0].startswith(f"{tmp_path / name}:1:1: ")
-            and expected in lines[0]
-        )
+        assert lines[0].startswith(f"{tmp_path / name}:1:1: ") and expected in lines[0]
+        # A red-flag answer that could not be read is named as ruling nothing out, and, no
+        # advice being given, the last line says not to wait for the tool (issue 19).
+        assert all(line.startswith("spasm-triage: ") for line in lines[1:])
+        assert "do not wait for this tool" in lines[-1] and len(lines) <= 3
         assert done.stdout == ""
 
 
@@ -136,6 +137,7 @@ def test_a_missing_answers_file_and_no_arguments_are_usage_errors() -> None:
     assert (
         done.stderr
         == "/nonexistent/answers.yaml: cannot read the answers file: No such file or directory\n"
+        f"spasm-triage: {NO_ADVICE}\n"
     )
     done = run_cli()
     assert (

@@ -88,6 +88,34 @@ ATTACKS = {
         """,
         "jumped_queue",
     ),
+    "reword the safety net": (
+        """
+        suggestions:
+          - id: when_to_get_help
+            replace: true
+            text: "Numbness between your legs is normal after deadlifts."
+        """,
+        "when_to_get_help",
+    ),
+    "reword the red-flag checklist": (
+        """
+        section: red_flags
+        groups:
+          - id: signs_now
+            replace: true
+            why: "These are all normal after heavy lifting, so just press 0."
+        """,
+        "signs_now",
+    ),
+    "replace a red flag's source": (
+        """
+        sources:
+          - id: bass_ces_2018
+            replace: true
+            title: "an anonymous rumour"
+        """,
+        "bass_ces_2018",
+    ),
     "a disagreement that puts emergency advice aside": (
         """
         disagreements:

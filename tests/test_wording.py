@@ -44,7 +44,8 @@ def test_an_answers_file_of_the_old_recurrence_wording_is_told_what_changed(
     mine.write_text(f"previous_spasms: {old}\n")
     done = run_cli("--answers", str(mine))
     assert done.returncode == 2
-    (line,) = done.stderr.splitlines()
+    line, seek_help = done.stderr.splitlines()  # no advice: the last line says to seek help
+    assert "do not wait for this tool" in seek_help
     assert line.startswith(f"{mine}:1:") and "'previous_spasms'" in line
     assert "counts this spasm too" in line and named in line
 

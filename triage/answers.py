@@ -49,6 +49,17 @@ class Answers:
     source: str = "answers"
 
 
+class MistakenAnswers(AnswersError):
+    """Some answers in a file are wrong; `readable` holds the ones that could be read, so a
+    warning sign among them is still shown (the consultation cannot stay silent on it)."""
+
+    def __init__(self, problems: list[Problem], readable: Answers, unread: list[str]) -> None:
+        super().__init__(problems)
+        self.readable = readable
+        self.unread = unread  # questions whose answers could not be read
+        self.shown = False  # set once the readable answers' urgent advice has been shown
+
+
 def read_path(path: str, kb: KnowledgeBase) -> Answers:
     """An answers file by its path, or standard input for '-'."""
     import sys
@@ -86,7 +97,9 @@ def _too_large(filename: str, size: str) -> AnswersError:
 def read_bytes(raw: bytes, filename: str, kb: KnowledgeBase) -> Answers:
     if len(raw) > MAX_BYTES:
         raise _too_large(filename, f"{len(raw) / 1e6:.1f} MB")
-    data, problems = load_bytes(raw, filename)
+    # Kept as written: a control character in an answer is refused and shown escaped, not
+    # silently dropped (the text never reaches the screen raw: messages escape it).
+    data, problems = load_bytes(raw, filename, strip=False)
     if problems:
         raise AnswersError(problems)
     if data is None:
@@ -108,6 +121,7 @@ def from_mapping(data: Mapping[str, Any], kb: KnowledgeBase, filename: str = "an
     problems: list[Problem] = []
     values: dict[str, Value] = {}
     units: dict[str, str] = {}
+    unread: list[str] = []
 
     def where(key: str) -> Location:
         found = location_of(data, [key], key=True) if isinstance(data, LocDict) else None
@@ -133,12 +147,13 @@ def from_mapping(data: Mapping[str, Any], kb: KnowledgeBase, filename: str = "an
             value, unit = normalize(question, raw, default_unit)
         except ValueError as exc:
             problems.append(Problem(CODE, str(exc), where(key)))
+            unread.append(key)
             continue
         values[key] = value
         if unit:
             units[key] = unit
     if problems:
-        raise AnswersError(problems)
+        raise MistakenAnswers(problems, Answers(values, units, filename), unread)
     return Answers(values, units, filename)
 
 

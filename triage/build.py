@@ -205,8 +205,11 @@ def _groups(
     member_of: dict[str, str] = {}
     for item, section in entries:
         held: list[str] = []
+        # A replacement that does not restate its signs keeps the earlier group's: a problem
+        # with them is the replacement's doing, so it is shown at the replacement.
+        inherited = item.value_locs["questions"].file != item.loc.file
         for index, qid in enumerate(item["questions"]):
-            where = make.at(item, "questions", index)
+            where = item.loc if inherited else make.at(item, "questions", index)
             if qid not in questions:
                 what = f"group '{item['id']}' holds unknown question"
                 make.known(problems, qid, questions, what, where, broken)

@@ -4,9 +4,12 @@ skipped: it costs speed, never the advice.
 
 Every entry is sealed: its first line is a BLAKE2b digest of the rest, checked before the rest
 is parsed. An entry that was damaged or edited by hand (a red-flag rule dropped from a snapshot,
-a tier changed in a parsed tree) no longer matches its digest and is ignored and rebuilt, so a
-cache can never change what the rule files say. Only regular files of bounded size are read: a
-cache directory swapped for a FIFO or a device costs a reload, not a hang.
+a tier changed in a parsed tree) no longer matches its digest and is ignored and rebuilt. The
+digest is unkeyed, so it catches damage, not a forger: what keeps others out is ownership. An
+entry is read only when the user owns it and its folder, and neither is writable by group or
+others; a cache folder that is not private is neither read nor written (docs/development.md,
+"Reliability", has the threat model). Only regular files of bounded size are read: a cache
+directory swapped for a FIFO or a device costs a reload, not a hang.
 
 Two levels:
 - the whole knowledge base, as a snapshot of the validated model (triage.snapshot), checked
@@ -58,15 +61,35 @@ def _unsealed(raw: bytes | None) -> bytes | None:
     return body if seal == _digest(body) else None
 
 
+def _owned(info: os.stat_result) -> bool:
+    """Made by this user, and writable by no one else: the seal is an unkeyed digest, which
+    anyone can recompute, so it tells damage apart, not who wrote an entry; ownership does."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # pragma: no cover (no owners to compare: Windows keeps ACLs instead)
+        return True
+    return info.st_uid == getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _trusted_folder(path: Path) -> bool:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISDIR(info.st_mode) and _owned(info)
+
+
 def _read_entry(path: Path) -> bytes | None:
-    """A cache file's bytes, or None: missing, unreadable, not a regular file, or too large."""
+    """A cache file's bytes, or None: missing, unreadable, not a regular file, too large, or
+    not the user's own (another user's file, or one in a folder others can write to)."""
+    if not (_trusted_folder(path.parent) and _trusted_folder(path.parent.parent)):
+        return None
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except (OSError, ValueError):
         return None
     try:
         info = os.fstat(handle)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY or not _owned(info):
             return None
         chunks = []
         while chunk := os.read(handle, 1 << 20):
@@ -87,8 +110,14 @@ def _make_dirs(directory: Path, *below: str) -> Path:
             os.chmod(directory, 0o700)  # mkdir's mode is narrowed by the umask, never widened
         except FileExistsError:
             pass  # another process made it first
+    if not _trusted_folder(directory):
+        raise PermissionError(f"{directory} is not private to this user")
     target = directory.joinpath(*below)
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not _trusted_folder(target):
+        # Another user's folder, or one others can write to: nothing is kept there (what is
+        # kept could be swapped), and nothing is read from it (_read_entry).
+        raise PermissionError(f"{target} is not private to this user")
     return target
 
 
@@ -155,7 +184,8 @@ def store_parsed(key: str, data: Any) -> None:
 
     from triage.yaml_reader import encode
 
-    with suppress(OSError, ValueError, RecursionError):  # costs speed, never the advice
+    # TypeError: a value JSON cannot hold (a !!timestamp date): the schema refuses the file.
+    with suppress(OSError, ValueError, TypeError, RecursionError):  # costs speed, never advice
         _write_entry(_make_dirs(directory, "parsed") / f"{key}.json", encode(data))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 from triage.errors import EXIT_OK, EXIT_USAGE
 
@@ -42,6 +43,18 @@ COMMAND_EXAMPLES = {
     "explain": """  spasm-triage explain tail_tuck_seen       a rule in plain words, with its sources
   spasm-triage explain wake_up_glutes --answers mine.yaml   why it fired, or why not""",
 }
+
+
+COMMANDS = (
+    "questions", "check", "test", "evaluate", "schema", "graph", "history", "follow-up",
+    "explain", "help",
+)  # fmt: skip
+
+
+def consultation(argv: Sequence[str] | None) -> bool:
+    """Whether a command line (one argparse refused) was asking for advice, not a command."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    return not any(word in COMMANDS for word in words)
 
 
 def parser() -> argparse.ArgumentParser:

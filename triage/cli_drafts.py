@@ -7,7 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
+
 from triage.errors import AnswersError
+
+# Question types the questionnaire asks as a choice: an answer is always picked, never blank.
+_NEVER_BLANK = frozenset({"yes_no", "one_of", "many_of"})
 
 if TYPE_CHECKING:
     from triage.journal import DamagedJournal, Draft, Journal
@@ -21,7 +26,7 @@ def discard_damaged(
     """An unreadable draft is all that is wrong: the person decides whether it goes. Kept, the
     journal stays exactly as it is, and this questionnaire runs without it."""
 
-    console.print(f"[yellow]{problem.path}: {problem.damage[0]}.[/yellow]")
+    console.print(f"[yellow]{escape(f'{problem.path}: {problem.damage[0]}')}.[/yellow]")
     from triage import prompts
 
     if not prompts.confirm(
@@ -39,7 +44,7 @@ def discard_damaged(
     try:
         Journal.discard_damaged_drafts(problem)
     except sqlite3.Error as exc:
-        console.print(f"[yellow]It could not be discarded ({exc}).[/yellow]")
+        console.print(f"[yellow]It could not be discarded ({escape(str(exc))}).[/yellow]")
         return None
     return reopen()
 
@@ -60,7 +65,9 @@ def choose(
         sqlite3.Error,
         UnicodeError,
     ) as exc:  # read or written since the check: the questions still come
-        console.print(f"[yellow]Unfinished questionnaires could not be read ({exc}).[/yellow]")
+        console.print(
+            f"[yellow]Unfinished questionnaires could not be read ({escape(str(exc))}).[/yellow]"
+        )
         return None, []
 
 
@@ -73,7 +80,7 @@ def _choose(
     if busy:
         console.print(
             f"Another questionnaire is running on this journal (its answers of "
-            f"{when(busy[0].saved)}); this one keeps its answers apart from it."
+            f"{escape(when(busy[0].saved))}); this one keeps its answers apart from it."
         )
     if not free:
         return None, []
@@ -108,13 +115,16 @@ def _pick(free: list[Draft]) -> Draft | None:
 
 
 def when(saved: str) -> str:
-    """A journal time in the user's own clock, in plain words."""
+    """A journal time in the user's own clock, in plain words (a time that is not one is
+    shown as written, escaped: it is text from a file)."""
     from datetime import datetime
+
+    from triage.errors import printable
 
     try:
         return datetime.fromisoformat(saved).astimezone().strftime("%d %b %Y, %H:%M")
-    except (ValueError, OverflowError):
-        return saved
+    except (ValueError, OverflowError, TypeError):
+        return printable(str(saved))[:40]
 
 
 def draft_progress(kb: KnowledgeBase, draft: Draft, console: Any) -> Progress:
@@ -134,11 +144,21 @@ def draft_progress(kb: KnowledgeBase, draft: Draft, console: Any) -> Progress:
     if dropped:
         console.print(
             f"[yellow]Saved answers that no longer fit the rules were left out: "
-            f"{', '.join(dropped)}.[/yellow]"
+            f"{escape(', '.join(dropped))}.[/yellow]"
         )
     given = answers.from_mapping(fits, kb)
-    return Progress(
-        dict(given.values),
-        {q for q in draft.left_blank if q in kb.questions},
-        dict(given.weight_units),
-    )
+    # A draft's blank list is text in a file, and a red-flag sign named in it would be skipped
+    # on --resume (and left out of the result's "not answered" note). The questionnaire leaves
+    # blank only what is typed ("?" for a number); a red-flag question it asks as a choice or
+    # on a checklist is never blank, so such a blank is not carried over: it is asked again.
+    screen = set(kb.about.protected_sections)
+    blank = {
+        q
+        for q in draft.left_blank
+        if q in kb.questions
+        and not (
+            kb.questions[q].section in screen
+            and (kb.questions[q].group is not None or kb.questions[q].type in _NEVER_BLANK)
+        )
+    }
+    return Progress(dict(given.values), blank, dict(given.weight_units))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 def journal_path(journal_at: str | None) -> Path:
     from triage.journal import default_path
 
-    return Path(journal_at) if journal_at else default_path()
+    return Path(os.path.expanduser(journal_at)) if journal_at else default_path()
 
 
 def _no_journal(what: str) -> int:

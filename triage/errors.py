@@ -46,12 +46,16 @@ class Problem:
         return (loc.file, loc.line, loc.col, self.code)
 
 
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Zero-width characters too: an id with one in it looks like the id it is not.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
 
 
 def printable(text: str) -> str:
-    """Text from a file, safe to show: control characters (a terminal's escape codes) and
-    bidirectional overrides are written as escapes instead of acting on the terminal."""
+    """Text from a file, safe to show: control characters (a terminal's escape codes),
+    bidirectional overrides and zero-width characters are written as escapes instead of acting
+    on the terminal or hiding in a name."""
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
@@ -72,6 +76,7 @@ class TriageError(Exception):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=Problem.sort_key)
+        self.notes: list[str] = []  # said after the problems, each on its own line
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -83,6 +88,12 @@ class RulesError(TriageError):
 
 class AnswersError(TriageError):
     """An answers file is unreadable or does not fit the questions."""
+
+    exit_code = 2
+
+
+class UsageError(TriageError):
+    """An option the command line cannot use as given (an empty file name)."""
 
     exit_code = 2
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from triage.conditions import AnswerTest, Condition, leaves
 from triage.model import KnowledgeBase
+from triage.text import dot, mermaid
 
 Node = tuple[str, str]  # (kind, id): kind is question, finding, suggestion or always
 Edge = tuple[Node, Node, str]  # (from, to, label): the rule's id, "not: " before it when negated
@@ -108,7 +109,7 @@ def _key(node: Node) -> str:
 def _mermaid(kb: KnowledgeBase, nodes: list[Node], chosen: list[Edge]) -> str:
     lines = ["flowchart LR"]
     for node in nodes:
-        text = _label(kb, node).replace('"', "#quot;")
+        text = mermaid(_label(kb, node))
         shape = {
             "question": '(["{}"])',
             "finding": '{{{{"{}"}}}}',
@@ -119,6 +120,7 @@ def _mermaid(kb: KnowledgeBase, nodes: list[Node], chosen: list[Edge]) -> str:
         lines.append(f"  {_key(node)}{shape}{tier}")
     for a, b, label in chosen:
         arrow = "-.->" if label.startswith("not: ") else "-->"
+        # Rule ids are plain names (the schema's pattern): nothing in them needs escaping.
         lines.append(f"  {_key(a)} {arrow}|{label}| {_key(b)}")
     for tier, colour in TIER_COLOUR.items():
         lines.append(f"  classDef {tier} fill:{colour},color:#fff")
@@ -128,7 +130,7 @@ def _mermaid(kb: KnowledgeBase, nodes: list[Node], chosen: list[Edge]) -> str:
 def _dot(kb: KnowledgeBase, nodes: list[Node], chosen: list[Edge]) -> str:
     lines = ["digraph knowledge {", "  rankdir=LR;", '  node [fontname="sans-serif"];']
     for node in nodes:
-        text = _label(kb, node).replace("\\", "\\\\").replace('"', '\\"')
+        text = dot(_label(kb, node))
         if node[0] == "suggestion":
             colour = TIER_COLOUR[kb.suggestions[node[1]].tier]
             style = f'shape=box, style=filled, fillcolor="{colour}", fontcolor=white'
@@ -141,6 +143,6 @@ def _dot(kb: KnowledgeBase, nodes: list[Node], chosen: list[Edge]) -> str:
         lines.append(f'  "{_key(node)}" [{style}, label="{text}"];')
     for a, b, label in chosen:
         dashed = ", style=dashed" if label.startswith("not: ") else ""
-        lines.append(f'  "{_key(a)}" -> "{_key(b)}" [label="{label}"{dashed}];')
+        lines.append(f'  "{_key(a)}" -> "{_key(b)}" [label="{dot(label)}"{dashed}];')
     lines.append("}")
     return "\n".join(lines) + "\n"

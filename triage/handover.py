@@ -11,17 +11,18 @@ from triage.answers import Answers
 from triage.layout import Line, lay_out
 from triage.model import KnowledgeBase
 from triage.ranking import Result, answer_words
+from triage.text import markdown, markdown_url
 
 
 def to_markdown(result: Result, kb: KnowledgeBase, answers: Answers | None = None) -> str:
     lines, sources = lay_out(result, kb, full=True)
-    out = [f"# spasm-triage: {_title(result, kb)}", ""]
+    out = [f"# spasm-triage: {_escape(_title(result, kb))}", ""]
     out += [f"Date: {datetime.now().astimezone().strftime('%d %B %Y, %H:%M')}", ""]
     if result.tier is not None:
-        out += [f"**{result.action}**", ""]
+        out += [f"**{_escape(result.action or '')}**", ""]
     if result.reported:
-        out += [f"## {kb.about.words.reported_title}", ""]
-        out += [f"- {sign}" for sign in result.reported]
+        out += [f"## {_escape(kb.about.words.reported_title)}", ""]
+        out += [f"- {_escape(sign)}" for sign in result.reported]
         out.append("")
     for line in lines[2:]:
         if line.kind == "disclaimer" or (line.kind == "heading" and line.text == "Sources"):
@@ -36,8 +37,11 @@ def to_markdown(result: Result, kb: KnowledgeBase, answers: Answers | None = Non
         out += ["## Sources", ""]
         for sid in sources.order:
             source = kb.sources[sid]
-            name = f"[{_escape(source.title)}]({source.url})" if source.url else _escape(source.title)
-            where = f" (saved copy: `{source.file}`)" if source.file else ""
+            url = markdown_url(source.url) if source.url else None
+            name = f"[{_escape(source.title)}]({url})" if url else _escape(source.title)
+            if source.url and not url:  # not a web address: shown, never linked
+                name += f" ({_escape(source.url)})"
+            where = f" (saved copy: {_code(source.file)})" if source.file else ""
             out.append(f"{sources.number(sid)}. {name}, {_escape(source.published)}{where}")
         out.append("")
     out += [f"_{_escape(result.disclaimer)}_", ""]
@@ -70,10 +74,15 @@ def _md(line: Line) -> list[str]:
 
 
 def _escape(text: str) -> str:
-    """Keep the rules' words literal: Markdown would read * _ and a leading # as marks."""
-    for mark in ("\\", "*", "_", "`"):
-        text = text.replace(mark, "\\" + mark)
-    return text
+    """Keep the rules' words literal: no mark, HTML, comment or link in them acts (a pack's
+    `<!--` would hide the rest of the handover, the emergency included)."""
+    return markdown(text)
+
+
+def _code(text: str) -> str:
+    """A file name as code, unless a backtick in it would end the code span early."""
+    plain = " ".join(text.split())
+    return f"`{plain}`" if "`" not in plain else _escape(plain)
 
 
 def _answered(kb: KnowledgeBase, answers: Answers) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from triage import answers, ranking
 from triage.engine import Engine
-from triage.model import Group, KnowledgeBase, Question
+from triage.model import TIER_RANK, Group, KnowledgeBase, Question
 from triage.relevance import Planner, Progress, possible_rules
 
 # The review's answer that asks the questions that could refine the advice.
@@ -103,6 +103,7 @@ class Interview:
         self.planner = planner if planner is not None else planner_for(self.kb)
         self.titles = {s.id: s.title for s in self.kb.sections}
         self.urgent_shown = False
+        self._shipped_planner: Planner | None = None
         self.refining = False  # the person asked for the questions that could refine the advice
 
     # ---- asking ----
@@ -151,11 +152,12 @@ class Interview:
         question, so pre-filled answers and changes made in review count too."""
         current = None
         while True:
-            tier = self.planner.settled_tier(self.progress)
-            if tier == "emergency":
-                return False
+            tier, shipped_tier = self._settled()
             question = self.planner.next_question(self.progress)
             screen_done = question is None or question.section not in self.planner.always_ask
+            # A pack's own emergency waits for the whole red-flag screen; the shipped one stops it.
+            if tier == "emergency" and (screen_done or shipped_tier == "emergency"):
+                return False
             if tier == "urgent" and not self.urgent_shown and screen_done:
                 self.urgent_shown = True
                 self.frontend.urgent(self.result)
@@ -173,6 +175,20 @@ class Interview:
                 self.ask_group(self.kb.groups[question.group])
             else:
                 self.ask(question)
+
+    def _settled(self) -> tuple[str | None, str | None]:
+        """The tier the answers already settle, and the part of it the shipped rules settle on
+        their own (with local packs: their verdict leads, so a pack can raise the tier but
+        never lower it; without packs, the same)."""
+        tier = self.planner.settled_tier(self.progress)
+        shipped = self.kb.shipped
+        if shipped is None:
+            return tier, tier
+        if self._shipped_planner is None:
+            self._shipped_planner = planner_for(shipped)
+        own = self._shipped_planner.settled_tier(self.progress)
+        tiers = [t for t in (tier, own) if t is not None]
+        return min(tiers, key=TIER_RANK.__getitem__, default=None), own
 
     def review(self) -> bool:
         """Show the answers and let any be changed, asking what a change makes relevant, or

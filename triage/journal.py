@@ -11,10 +11,12 @@ moved or deleted; the advice is then given without the history.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from triage.journal_drafts import Draft, alive, me
 from triage.journal_facts import SAME_EPISODE, as_answers, episode_starts, episodes
 from triage.journal_schema import MIGRATIONS, VERSION
 from triage.journal_schema import statements as _statements
+from triage.text import clean
 
 __all__ = [
     "MIGRATIONS",
@@ -61,7 +64,9 @@ class Entry:
 def default_path() -> Path:
     chosen = os.environ.get(ENV)
     if chosen:
-        return Path(chosen)
+        # '~/j.sqlite3' in quotes reaches us unexpanded: it means the home folder, never a
+        # folder named '~'.
+        return Path(os.path.expanduser(chosen))
     import platformdirs
 
     return Path(platformdirs.user_data_dir("spasm-triage", appauthor=False)) / "journal.sqlite3"
@@ -69,7 +74,7 @@ def default_path() -> Path:
 
 class Journal:
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = Path(os.path.expanduser(path))
         self._db: sqlite3.Connection | None = None
         self.writable = False
         # What cannot be read, when the journal was opened to salvage the rest (read-only).
@@ -115,6 +120,11 @@ class Journal:
             raise
         except (sqlite3.Error, UnicodeError) as exc:
             self.close()
+            if _cannot_write(exc):
+                raise JournalError(
+                    f"{self.path}: the journal cannot be written ({journal_check.short(exc)}: "
+                    "a read-only or full disk?); it is left as it is"
+                ) from None
             raise JournalError(
                 f"{self.path}: the journal cannot be read ({journal_check.short(exc)}); it is "
                 "left as it is"
@@ -139,9 +149,42 @@ class Journal:
                     )
                 break
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # A folder anyone may write (without /tmp's sticky bit) lets another user swap the
+        # journal for their own file. (Group-writable is left alone: with a private group per
+        # user, the usual umask 002 makes every folder so.)
+        mode = os.stat(self.path.parent).st_mode
+        if mode & 0o002 and not mode & stat.S_ISVTX:
+            raise JournalError(
+                f"{self.path}: its folder can be written by any user, who could put "
+                "their own file in the journal's place; keep the journal in a folder of your own"
+            )
         if not self.path.exists():
             # Created before SQLite touches it, so it is never readable by others.
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            with contextlib.suppress(FileExistsError):  # another questionnaire, just now
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        self._make_private()
+
+    def _make_private(self) -> None:
+        """The journal and its -wal and -shm files are the person's own: a file someone else
+        owns (made in their place beforehand, to read what is written) is refused, and one
+        others can read is made owner-only before anything is written to it."""
+        uid = os.geteuid()
+        for path in (
+            self.path,
+            *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")),
+        ):
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                continue
+            if info.st_uid != uid:
+                raise JournalError(
+                    f"{path}: the journal file belongs to another user, so it is not used "
+                    "(what you write there, they could read); delete it or choose another "
+                    "with --journal"
+                )
+            if stat.S_IMODE(info.st_mode) & 0o077:
+                os.chmod(path, 0o600)
 
     def _log_exists(self) -> bool:
         return self.path.with_name(self.path.name + "-wal").exists()
@@ -276,8 +319,8 @@ class Journal:
             ):
                 by_id[cid].advice.append(
                     {
-                        "suggestion": suggestion,
-                        "tier": tier,
+                        "suggestion": clean(suggestion),
+                        "tier": clean(tier),
                         "confidence": confidence,
                         "tried": None if tried is None else bool(tried),
                         "helped": None if helped is None else bool(helped),
@@ -295,7 +338,9 @@ class Journal:
         except (TypeError, ValueError, OverflowError) as exc:
             self.damage.append(Damage("consultation", cid, str(exc)))
             return None
-        return Entry(cid, when, tier if isinstance(tier, str) else None, plain, [])
+        # Rows are text anyone with the file could have written: no escape code in them
+        # reaches a terminal.
+        return Entry(cid, when, clean(tier) if isinstance(tier, str) else None, clean(plain), [])
 
     def entries(self) -> list[Entry]:
         """Every consultation, oldest first, with its advice and follow-up."""
@@ -374,17 +419,33 @@ class Journal:
             except (TypeError, ValueError):
                 continue
             if isinstance(values, dict) and isinstance(blank, list):
-                found.append(Draft(row[0], row[1], row[2], values, blank, row[5]))
+                found.append(
+                    Draft(row[0], clean(row[1]), clean(row[2]), clean(values), clean(blank), row[5])
+                )
         return found
 
     def save_draft(
-        self, draft: int | None, answers: Mapping[str, Any], left_blank: list[str]
+        self,
+        draft: int | None,
+        answers: Mapping[str, Any],
+        left_blank: list[str],
+        wait: bool = True,
     ) -> int:
         """Keep a questionnaire's answers so far, in its own draft (a new one when `draft` is
-        None or was discarded meanwhile); returns the draft's id."""
+        None or was discarded meanwhile); returns the draft's id. With `wait` False, a lock
+        another process holds is not waited for: sqlite3.OperationalError at once."""
         now = _stamp(None)
         plain = json.dumps(dict(answers), ensure_ascii=False)
         blank = json.dumps(list(left_blank))
+        if not wait:
+            self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            return self._save_draft(draft, now, plain, blank)
+        finally:
+            if not wait:
+                self.db.execute("PRAGMA busy_timeout = 10000")
+
+    def _save_draft(self, draft: int | None, now: str, plain: str, blank: str) -> int:
         with self.transaction() as db:
             if draft is not None:
                 cursor = db.execute(
@@ -419,6 +480,15 @@ class Journal:
     def discard_drafts(self, drafts: list[int]) -> None:
         with self.transaction() as db:
             db.executemany("DELETE FROM draft WHERE id = ?", [(d,) for d in drafts])
+
+
+def _cannot_write(exc: BaseException) -> bool:
+    """SQLite's way of saying the file or its disk cannot take a write, not that it is damaged."""
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    text = str(exc).lower()
+    return name.startswith(("SQLITE_READONLY", "SQLITE_FULL", "SQLITE_CANTOPEN")) or any(
+        words in text for words in ("readonly database", "disk is full", "unable to open")
+    )
 
 
 def _stamp(when: datetime | None) -> str:

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from triage.journal import Entry, episode_starts
 from triage.model import KnowledgeBase
+from triage.text import csv_cell
 
 BAR = "█"
 SHOWN = 30  # consultations in the table; the exports have them all
@@ -180,7 +181,8 @@ def write_csv(out: TextIO, entries: Iterable[Entry], kb: KnowledgeBase | None = 
         for rank, advice in enumerate(entry.advice or [{}], start=1):
             suggestion = advice.get("suggestion", "")
             writer.writerow(
-                [
+                csv_cell(cell)
+                for cell in [
                     entry.id,
                     entry.finished.isoformat(),
                     f"{local:%Y-%m-%d}",

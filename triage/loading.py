@@ -6,6 +6,7 @@ messages would only echo it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,19 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
                 ]
             ) from None
         files.extend(entries)
-    return files
+    # The same file given twice (a pack named in SPASM_TRIAGE_RULES and again with --rules, or
+    # the shipped folder given as a pack) is loaded once, where it first comes.
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for file in files:
+        try:
+            key = file.resolve()
+        except (OSError, RuntimeError):
+            key = file
+        if key not in seen:
+            seen.add(key)
+            unique.append(file)
+    return unique
 
 
 def load(paths: Iterable[Path] | None = None, *, trust_cache: bool = True) -> KnowledgeBase:
@@ -64,16 +77,21 @@ def load(paths: Iterable[Path] | None = None, *, trust_cache: bool = True) -> Kn
     files = rule_files(given)
     contents = _read(files)
     stamp = cache.stamp(contents) if files else None
+    # The first path is the knowledge base; every later one is a pack loaded on top of it.
+    base = {str(file) for file in rule_files(given[:1])}
+    packs = frozenset(str(file) for file in files if str(file) not in base)
     if trust_cache and stamp is not None and (known := cache.knowledge_base(stamp)) is not None:
-        return known
+        if not packs:
+            return known
+        try:  # the shipped part, from its own snapshot when it has one
+            return replace(known, shipped=load(given[:1]))
+        except RulesError:
+            return replace(known, shipped=None)  # the first folder is not whole on its own
     if not files:
         where = ", ".join(str(p) for p in given)
         raise RulesError(
             [Problem(FILE_UNREADABLE, "no rule files (*.yaml) found", Location(where))]
         )
-    # The first path is the knowledge base; every later one is a pack loaded on top of it.
-    base = {str(file) for file in rule_files(given[:1])}
-    packs = frozenset(str(file) for file in files if str(file) not in base)
     if trust_cache:
         used: list[str] = []
         try:
@@ -131,20 +149,22 @@ def _load(
                 newly_valid.append(key)
         if isinstance(data, LocDict):
             docs.append((name, data))
+    shipped: KnowledgeBase | None = None
     try:
         kb = build(docs, cache.fingerprint(read), broken)
     except RulesError as exc:
         problems.extend(exc.problems)
     else:
         if packs:
-            problems.extend(_pack_problems(docs, kb, packs, broken))
+            found, shipped = _pack_problems(docs, kb, packs, broken, read)
+            problems.extend(found)
     if problems:
         raise RulesError(problems)
     # Only a whole knowledge base that loaded cleanly marks its files as valid.
     cache.remember_valid(newly_valid)
     if stamp is not None:
         cache.store_knowledge_base(stamp, kb)
-    return kb
+    return replace(kb, shipped=shipped) if packs else kb
 
 
 def _pack_problems(
@@ -152,21 +172,29 @@ def _pack_problems(
     kb: KnowledgeBase,
     packs: frozenset[str],
     broken: dict[str, set[str]],
-) -> list[Problem]:
-    """What the packs do to the protected red flags, against the base loaded on its own."""
+    read: list[tuple[str, bytes]],
+) -> tuple[list[Problem], KnowledgeBase | None]:
+    """What the packs do to the protected red flags, against the base loaded on its own; and
+    that base, whose verdict leads every result."""
     from triage import protect
 
+    own = [(name, raw) for name, raw in read if name not in packs]
     try:
-        base = build([(name, doc) for name, doc in docs if name not in packs], "", broken)
+        base = build(
+            [(name, doc) for name, doc in docs if name not in packs],
+            cache.fingerprint(own),
+            broken,
+        )
     except RulesError:
-        return []  # the whole loaded, so the packs supply what the base lacks: nothing to guard
+        # The whole loaded, so the packs supply what the base lacks: nothing to guard.
+        return [], None
     disabled = [
         (ident, loc)
         for name, doc in docs
         if name in packs and "disable" in doc
         for ident, loc in zip(doc["disable"], doc["disable"].item_locs, strict=True)
     ]
-    return protect.problems(base, kb, packs, disabled)
+    return protect.problems(base, kb, packs, disabled), base
 
 
 def _read(files: list[Path]) -> list[tuple[Path, int, bytes | OSError]]:

@@ -274,3 +274,7 @@ class KnowledgeBase:
     fingerprint: str  # a hash of the files that made it: which rules gave a piece of advice
     groups: MappingProxyType[str, Group] = field(default_factory=lambda: MappingProxyType({}))
     disabled: tuple[Disabled, ...] = ()
+    # With local packs loaded: the shipped knowledge loaded on its own. Its verdict on the same
+    # answers leads every result (triage.ranking), so no pack can reach it. Never cached with
+    # the whole: loading attaches it each time.
+    shipped: KnowledgeBase | None = field(default=None, compare=False, repr=False)

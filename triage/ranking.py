@@ -3,73 +3,25 @@ disagreements, and the user's own numbers placed in the advice."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+from dataclasses import replace
 from math import prod
-from typing import Any, Literal
+from typing import Any
 
+from triage import verdict
 from triage.answers import Answers, display_weight
 from triage.applicability import holds
 from triage.engine import Answer, Consultation
-from triage.model import (
-    TIER_RANK,
-    TIERS,
-    About,
-    Disagreement,
-    KnowledgeBase,
-    Question,
-    Rule,
-    Suggestion,
-)
+from triage.model import TIER_RANK, KnowledgeBase, Question, Rule, Suggestion
 
-# Tiers that always come first, by tier, whatever fits the person: the clinical ones.
-CLINICAL = ("emergency", "urgent", "see_clinician")
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One fact behind a firing: an answer, or a finding with the reasons it was concluded."""
-
-    kind: Literal["answer", "finding"]
-    id: str
-    value: Any
-    text: str
-    because: tuple[RuleReason, ...] = ()
-
-
-@dataclass(frozen=True)
-class RuleReason:
-    """A rule that gave a piece of advice, and the facts it matched."""
-
-    rule: str
-    facts: tuple[Reason, ...]
-
-
-@dataclass(frozen=True)
-class Advice:
-    """One suggestion as given to this user: its tier, combined confidence and reasons."""
-
-    suggestion: Suggestion
-    tier: str
-    confidence: float
-    text: str
-    because: tuple[RuleReason, ...]
-    priority: int  # the highest priority among the rules that made it: a tie-break
-    # Fired by the person's own answers (a rule that tested an answer or a finding, and is not
-    # marked for_everyone), rather than for everyone.
-    personal: bool = False
-
-    @property
-    def id(self) -> str:
-        return self.suggestion.id
-
-
-@dataclass(frozen=True)
-class Group:
-    """Advice shown together under one heading, numbered straight through the result."""
-
-    key: str  # a tier, or "personal" / "generic"
-    title: str
-    items: tuple[tuple[int, Advice], ...]
+# The result's parts are defined in triage.result; renderers import them from here too.
+from triage.result import CLINICAL as CLINICAL
+from triage.result import Advice as Advice
+from triage.result import Debate as Debate
+from triage.result import Group as Group
+from triage.result import Reason as Reason
+from triage.result import Result as Result
+from triage.result import RuleReason as RuleReason
 
 
 def sort_key(advice: Advice, personal_first: tuple[str, ...]) -> tuple[int, ...]:
@@ -89,76 +41,6 @@ def sort_key(advice: Advice, personal_first: tuple[str, ...]) -> tuple[int, ...]
     )
 
 
-@dataclass(frozen=True)
-class Debate:
-    """A disagreement among the advice given: the preferred side and the dissent."""
-
-    disagreement: Disagreement
-    preferred: Advice
-    dissent: tuple[Advice, ...]
-
-
-@dataclass(frozen=True)
-class Result:
-    """A consultation's outcome, ranked: what the user reads, as text, Markdown or JSON."""
-
-    tier: str | None  # the most urgent tier among the advice; None when nothing applies
-    advice: tuple[Advice, ...]  # in the order shown: groups, then the safety net
-    disagreements: tuple[Debate, ...]
-    left_out: tuple[Advice, ...]  # what the tier policy leaves out of a result at this tier
-    disclaimer: str
-    about: About | None = None
-    not_applicable: tuple[Advice, ...] = ()  # made by a rule, but its `unless` holds
-    reported: tuple[str, ...] = ()  # the warning signs reported, behind red-flag advice
-    # Questions of the protected sections that would be asked but were not answered (taken as no).
-    unanswered: tuple[str, ...] = ()
-
-    @property
-    def action(self) -> str | None:
-        """The banner: the most urgent advice's own action, else its tier's action."""
-        if self.tier is None:
-            return None
-        top = self.advice[0].suggestion if self.advice else None
-        if top is not None and top.action:
-            return top.action
-        return self.about.tiers[self.tier].action if self.about else None
-
-    @property
-    def left_out_line(self) -> str | None:
-        if not self.left_out or self.about is None or self.tier is None:
-            return None
-        policy = self.about.policy.get(self.tier)
-        return policy.left_out if policy else None
-
-    def groups(self) -> list[Group]:
-        """The advice other than the safety net, in groups, numbered straight through: each
-        clinical tier, then what fits the person, then what fits everyone (by tier)."""
-        main = [a for a in self.advice if not a.suggestion.safety_net]
-        words = self.about.words if self.about else None
-        first = words.personal_first if words else ()
-        out: list[Group] = []
-        number = 0
-
-        def add(key: str, title: str, items: list[Advice]) -> None:
-            nonlocal number
-            if items:
-                out.append(Group(key, title, tuple(enumerate(items, start=number + 1))))
-                number += len(items)
-
-        for tier in TIERS:
-            if tier not in first:
-                title = self.about.tiers[tier].title if self.about else tier
-                add(tier, title, [a for a in main if a.tier == tier])
-        if words:
-            add("personal", words.personal_title, [a for a in main if a.tier in first and a.personal])
-            add("generic", words.generic_title, [a for a in main if a.tier in first and not a.personal])
-        return out
-
-    @property
-    def safety_net(self) -> list[Advice]:
-        return [a for a in self.advice if a.suggestion.safety_net]
-
-
 def rank(
     kb: KnowledgeBase,
     answers: Answers,
@@ -166,7 +48,24 @@ def rank(
     blank: frozenset[str] = frozenset(),
 ) -> Result:
     """The consultation ranked. `blank`: questions a questionnaire asked and the person left
-    unanswered, which are not "left out" (see unanswered_screen)."""
+    unanswered, which are not "left out" (see unanswered_screen).
+
+    With local packs loaded, the shipped knowledge is consulted on its own on the same answers,
+    and its verdict leads (led_by): no pack can change or reorder it, only add after it."""
+    own = _rank(kb, answers, consultation, blank)
+    if kb.shipped is None:
+        return own
+    shipped = kb.shipped
+    engine = verdict.shipped_engine(shipped, answers)
+    return verdict.led_by(_rank(shipped, answers, engine.consult(answers), blank), own, shipped)
+
+
+def _rank(
+    kb: KnowledgeBase,
+    answers: Answers,
+    consultation: Consultation,
+    blank: frozenset[str],
+) -> Result:
     rules = {rule.id: rule for rule in kb.rules}
     explain = _Explainer(kb, answers, consultation)
     made: dict[str, list[tuple[Rule, str | None]]] = {}
@@ -383,6 +282,8 @@ def personal_text(suggestion: Suggestion, kb: KnowledgeBase, answers: Answers) -
         question = kb.questions[spec.of]
         unit = answers.weight_units.get(spec.of, "kg") if question.is_weight else question.unit
         amount = (display_weight(value, unit or "kg") if question.is_weight else value) * spec.times
+        if not math.isfinite(amount) or abs(amount) > _LARGEST:
+            return suggestion.text  # an absurd answer (1e308) gets the advice without a number
         step = dict(spec.round_to).get(unit or "")
         if step:
             amount = round(amount / step) * step
@@ -395,6 +296,10 @@ def personal_text(suggestion: Suggestion, kb: KnowledgeBase, answers: Answers) -
             return suggestion.text
         words[name] = answer_words(kb.questions[name], value, answers)
     return f"{suggestion.text} {suggestion.personal.format_map(words)}"
+
+
+# Past any weight, count or time a person could mean; a number this large is not written out.
+_LARGEST = 1e12
 
 
 def _number(value: float) -> str:

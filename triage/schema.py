@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -93,25 +94,49 @@ def validate(doc: Any, filename: str) -> list[Problem]:
 def validate_items(doc: Any, filename: str) -> tuple[list[Problem], Any, dict[str, set[str]]]:
     """Validate a file and keep what is sound: (problems, the file without its broken items,
     the ids of the broken items by kind). One bad rule does not hide the rest of the file;
-    references to a broken item are not reported again by later stages."""
+    references to a broken item are not reported again by later stages.
+
+    What JSON cannot hold (a date, a set, bytes, a number that is not finite) or what is nested
+    past any sane depth is refused first, item by item: the schema's validator and the cache
+    would otherwise fail on it with a traceback."""
+    foreign = _not_plain(doc, filename)
+    problems = [problem for _, problem in foreign]
+    broken: dict[str, set[str]] = {}
+    if foreign:
+        doc, broken = _clean(doc, [(path, set()) for path, _ in foreign])
+        if doc is None:
+            return problems, None, {}
     errors = list(_validator().iter_errors(doc))
     # jsonschema reports a missing field once per missing field, each naming them all: once each.
-    problems = list(dict.fromkeys(p for error in errors for p in _describe(error, doc, filename)))
+    problems += dict.fromkeys(p for error in errors for p in _describe(error, doc, filename))
     if not errors:
-        return problems, doc, {}
-    if not isinstance(doc, LocDict):
-        return problems, None, {}
-    bad_items: dict[str, set[int]] = {}
-    bad_keys: set[str] = set()
-    unknown_keys: dict[tuple[str, int], set[str]] = {}  # a typo'd key alone: drop the key only
+        return problems, doc, broken
+    bad: list[tuple[list[Any], set[str]]] = []
     for error in errors:
-        path = list(error.absolute_path)
         extra = set()
         if error.validator == "additionalProperties":
             extra = {k for k in error.instance if k not in error.schema.get("properties", {})}
+        bad.append((list(error.absolute_path), extra))
+    clean, more = _clean(doc, bad)
+    for kind, ids in more.items():
+        broken.setdefault(kind, set()).update(ids)
+    return problems, clean, broken
+
+
+def _clean(
+    doc: Any, bad: list[tuple[list[Any], set[str]]]
+) -> tuple[LocDict | None, dict[str, set[str]]]:
+    """The document without what is at the bad paths: the item holding each (a typo'd key
+    alone: the key only), else the top-level key. None when the whole file is unusable."""
+    if not isinstance(doc, LocDict):
+        return None, {}
+    bad_items: dict[str, set[int]] = {}
+    bad_keys: set[str] = set()
+    unknown_keys: dict[tuple[str, int], set[str]] = {}  # a typo'd key alone: drop the key only
+    for path, extra in bad:
         if not path:
             if not extra:
-                return problems, None, {}
+                return None, {}
             bad_keys.update(extra)
         elif len(path) >= 2 and isinstance(path[1], int) and path[0] in _SINGULAR:
             if len(path) == 2 and extra:
@@ -140,7 +165,56 @@ def validate_items(doc: Any, filename: str) -> tuple[list[Problem], Any, dict[st
             value = kept
         clean[key] = value
         clean.key_locs[key], clean.value_locs[key] = doc.key_locs[key], doc.value_locs[key]
-    return problems, clean, broken
+    return clean, broken
+
+
+# Far deeper than any real condition (the shipped rules nest 4 levels); deeper nesting would
+# exhaust the stack of the validator, the cache and the engine's compiler.
+MAX_DEPTH = 64
+
+_FOREIGN = {
+    "date": "a date (a !!timestamp value); write it in quotes",
+    "datetime": "a date and time (a !!timestamp value); write it in quotes",
+    "set": "a !!set; write a list",
+    "bytes": "binary data (a !!binary value); write text",
+}
+
+
+def _not_plain(doc: Any, filename: str) -> list[tuple[list[Any], Problem]]:
+    """Each value a rule file may not hold, with its path: anything but text, finite numbers,
+    true/false, null, mappings and lists, or nesting deeper than MAX_DEPTH. Walked with a
+    stack, not recursion, so no depth can crash the walk itself."""
+    found: list[tuple[list[Any], Problem]] = []
+    too_deep: set[tuple[Any, ...]] = set()
+    stack: list[tuple[Any, list[Any], Location | None]] = [(doc, [], getattr(doc, "loc", None))]
+    while stack:
+        value, path, where = stack.pop()
+        here = where or Location(filename)
+        if len(path) > MAX_DEPTH:
+            if tuple(path[:2]) not in too_deep:  # once per item
+                too_deep.add(tuple(path[:2]))
+                message = f"nested more than {MAX_DEPTH} levels deep; write it flatter"
+                found.append((path[:2], Problem(SCHEMA, message, here)))
+            continue
+        if isinstance(value, dict):
+            locs = getattr(value, "value_locs", {})
+            for key, item in reversed(value.items()):
+                stack.append((item, [*path, key], locs.get(key, here)))
+        elif isinstance(value, list):
+            locs = getattr(value, "item_locs", [])
+            for index in reversed(range(len(value))):
+                where_item = locs[index] if index < len(locs) else here
+                stack.append((value[index], [*path, index], where_item))
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                shown = ".nan" if value != value else (".inf" if value > 0 else "-.inf")
+                message = f"{shown} is not a number a rule can use; write a finite number"
+                found.append((path, Problem(SCHEMA, message, here)))
+        elif value is not None and not isinstance(value, str | int | bool):
+            kind = _FOREIGN.get(type(value).__name__, f"a {type(value).__name__} value")
+            message = f"a rule file holds text, numbers, true/false, lists and mappings, not {kind}"
+            found.append((path, Problem(SCHEMA, message, here)))
+    return found
 
 
 def _without(item: LocDict, keys: set[str]) -> LocDict:

@@ -146,12 +146,12 @@ def _check(hint: Any) -> Check:
 
 
 def to_data(kb: model.KnowledgeBase) -> Any:
-    return encode(kb)
+    return encode(dataclasses.replace(kb, shipped=None))  # loading attaches the shipped part
 
 
 def from_data(data: Any) -> model.KnowledgeBase:
     kb = decode(data)
-    if not isinstance(kb, model.KnowledgeBase):
+    if not isinstance(kb, model.KnowledgeBase) or kb.shipped is not None:
         raise SnapshotError("not a knowledge base")
     problem = _inconsistency(kb)
     if problem:

@@ -12,12 +12,22 @@ WIDTH = 96
 
 
 def answers_template(kb: KnowledgeBase) -> str:
+    titles = {section.id: section.title for section in kb.sections}
+    screen = " and ".join(
+        f"'{titles.get(s, s)}'" for s in kb.about.protected_sections if s in titles
+    )
+    # What the tool does with a blank, said as it is: a blank warning sign is taken as no
+    # (and named in the result as not answered), so "not sure" must be written, not left out.
     lines = [
-        "# spasm-triage answers. Fill in what you know; leave the rest blank (a blank answer is",
-        "# 'I don't know', never 'no'). Then: spasm-triage --answers THIS_FILE",
+        "# spasm-triage answers. Fill in what you know and leave the rest blank (unknown).",
+        *_comment(
+            f"A blank warning sign{f' (the {screen} questions)' if screen else ''} counts as "
+            "'no', and the result lists it as not answered: if you are not sure about a yes/no sign, "
+            "write unsure, never a blank."
+        ),
+        "# Then: spasm-triage --answers THIS_FILE",
         "# Questions marked 'asked only if' matter only in that case: leave them blank otherwise.",
     ]
-    titles = {section.id: section.title for section in kb.sections}
     section = None
     for question in kb.questions.values():
         if question.journal:

@@ -15,8 +15,11 @@ from typing import Any
 from triage import answers, explain, ranking
 from triage.engine import Engine
 from triage.errors import AnswersError, Location, Problem, RulesError
+from triage.files import TooLarge, read_bounded
 from triage.model import KnowledgeBase
 from triage.yaml_reader import LocDict, load_bytes
+
+MAX_CASE_FILE = 64 * 10**6  # as a rule file: far beyond any bank of cases
 
 
 @dataclass
@@ -59,9 +62,23 @@ def read_case_files(
     for file in files:
         name = str(file)
         try:
-            raw = file.read_bytes()
+            # Bounded, and only a regular file: /dev/zero would fill memory, a FIFO hang.
+            raw = read_bounded(file, MAX_CASE_FILE, regular=True)
         except OSError as exc:
-            problems.append(Problem("E004", f"cannot read: {exc.strerror}", Location(name)))
+            why = exc.strerror or str(exc)
+            if why == "not a regular file":
+                why += " (a pipe or a device): give a YAML case file"
+            problems.append(Problem("E004", f"cannot read: {why}", Location(name)))
+            continue
+        except TooLarge as exc:
+            problems.append(
+                Problem(
+                    "E004",
+                    f"too large for a case file ({exc.describe(MAX_CASE_FILE)}; at most "
+                    f"{MAX_CASE_FILE // 10**6} MB): split it into several files",
+                    Location(name),
+                )
+            )
             continue
         data, found = load_bytes(raw, name)
         if data is None and not found:  # empty, or only comments: no case would run

@@ -7,6 +7,8 @@ PyYAML's defaults are wrong for hand-written rules in three ways, each fixed her
 - Values lose their line numbers, so an error could not say where it is.
 Anchors and aliases are refused: rules are read by people, and an alias chain can expand without bound.
 Loading is `safe_load`-level: no tag can construct a Python object.
+Every string read (keys included) is stripped of control characters: text in a rule file or an
+answers file is data, and a terminal's escape codes in it must never reach a screen.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from triage.errors import (
     Location,
     Problem,
 )
+from triage.text import strip_controls
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -49,6 +52,7 @@ class LocList(list[Any]):
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
     filename = "<string>"
+    strip = True  # control characters removed from every string
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -100,6 +104,11 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
     return _Base.construct_yaml_int(loader, node)
 
 
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    text = _Base.construct_yaml_str(loader, node)
+    return strip_controls(text) if loader.strip else text
+
+
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
     data = LocDict()
     data.loc = loader.loc(node)
@@ -148,6 +157,7 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
@@ -168,14 +178,36 @@ def decode(raw: bytes, filename: str) -> tuple[str | None, list[Problem]]:
         ]
 
 
-def parse(text: str, filename: str) -> tuple[Any, list[Problem]]:
-    """Parse one YAML document. Returns (data, problems); data is None when nothing usable was read."""
+# What YAML refuses to read in a file (PyYAML would report it by character position only).
+_RAW_CONTROL = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def parse(text: str, filename: str, *, strip: bool = True) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document. Returns (data, problems); data is None when nothing usable was
+    read. With `strip` (rule files, case files), every string loses its control characters; a
+    person's own answers keep them, for the message to show where they are."""
     if "\x00" in text:
         return None, [
             Problem(FILE_UNREADABLE, "binary data, not a YAML text file", Location(filename))
         ]
+    raw_control = _RAW_CONTROL.search(text)
+    if raw_control:
+        at = raw_control.start()
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        return None, [
+            Problem(
+                YAML_SYNTAX,
+                f"a raw control character (U+{ord(raw_control.group()):04X}) is not allowed "
+                "in YAML: delete it",
+                Location(filename, line, col),
+            )
+        ]
     loader = _Loader(text)
     loader.filename = filename
+    loader.strip = strip
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
@@ -200,12 +232,12 @@ def parse(text: str, filename: str) -> tuple[Any, list[Problem]]:
     return data, loader.problems
 
 
-def load_bytes(raw: bytes, filename: str) -> tuple[Any, list[Problem]]:
+def load_bytes(raw: bytes, filename: str, *, strip: bool = True) -> tuple[Any, list[Problem]]:
     """Decode and parse in one step: (data, problems), data None when nothing usable was read."""
     text, problems = decode(raw, filename)
     if text is None:
         return None, problems
-    return parse(text, filename)
+    return parse(text, filename, strip=strip)
 
 
 def encode(data: Any) -> Any:
@@ -236,14 +268,18 @@ def encode(data: Any) -> Any:
 
 
 def decode_cached(obj: Any, filename: str) -> Any:
-    """The inverse of `encode`, with positions in `filename`."""
+    """The inverse of `encode`, with positions in `filename`. Strings are stripped of control
+    characters here too: a cached tree may have been written by a version that kept them."""
+    if isinstance(obj, str):
+        return strip_controls(obj)
     if not isinstance(obj, list):
         return obj
     if obj[0] == "d":
         out = LocDict()
         out.loc = Location(filename, *obj[1])
         out.key_locs, out.value_locs = {}, {}
-        for key, kl, kc, vl, vc, value in obj[2]:
+        for raw_key, kl, kc, vl, vc, value in obj[2]:
+            key = strip_controls(raw_key) if isinstance(raw_key, str) else raw_key
             out[key] = decode_cached(value, filename)
             out.key_locs[key] = Location(filename, kl, kc)
             out.value_locs[key] = Location(filename, vl, vc)
