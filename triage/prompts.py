@@ -97,11 +97,11 @@ def _fit(
     above = sum(sizes[: shown.start])
     below = sum(sizes[shown.stop :])
     if above:
-        out += [("fg:ansibrightblack", f"  ↑ {above} more {'line' if above == 1 else 'lines'} above"), ("", "\n")]
+        out += [("fg:ansibrightblack", f"  ... {above} more {'line' if above == 1 else 'lines'} above"), ("", "\n")]
     for index in shown:
         out += blocks[index]
     if below:
-        out += [("fg:ansibrightblack", f"  ↓ {below} more {'line' if below == 1 else 'lines'} below"), ("", "\n")]
+        out += [("fg:ansibrightblack", f"  ... {below} more {'line' if below == 1 else 'lines'} below"), ("", "\n")]
     out += tail
     while out and out[-1] == ("", "\n"):
         out.pop()

@@ -69,7 +69,7 @@ class View:
             full, opened = self.view == FULL, self.view == OPENED
             for part in screen.parts(console, self.outcome, self.kb, full=full, opened=opened):
                 console.print(part)
-            self.rendered[key] = buffer.getvalue().rstrip("\n").split("\n")
+            self.rendered[key] = _encodable(buffer.getvalue()).rstrip("\n").split("\n")
         return self.rendered[key]
 
     def hidden(self) -> int:
@@ -110,7 +110,7 @@ class View:
             room = max(room - 1, 1)
             self.top = max(0, min(self.top, len(lines) - room))
             last = min(self.top + room, len(lines))
-            where = f" Lines {self.top + 1}-{last} of {len(lines)}: ↓ ↑ Space PgUp PgDn read on "
+            where = f" Lines {self.top + 1}-{last} of {len(lines)}: the arrows, Space, PgUp, PgDn read on "
             status = [[("reverse", where[:width])]]
         else:
             self.top = 0
@@ -139,6 +139,20 @@ class View:
         self.top = self.top if action == OPENED else 0
         self.view, self.pointer = action, 0
         return action
+
+
+def _encodable(text: str) -> str:
+    """The text in the terminal's encoding: on an ASCII or Latin-1 terminal, boxes and quotes in
+    plain letters (triage/streams.py's), as everything else the tool prints."""
+    import sys
+
+    from triage import streams
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        return text.encode(encoding, errors=streams.HANDLER).decode(encoding)
+    except (LookupError, UnicodeError):
+        return text
 
 
 def _ansi(line: str) -> Lines:
