@@ -123,6 +123,7 @@ DEAD_FINDING = "W104"
 FINDING_CYCLE = "W105"
 NEVER_ASKED = "W106"
 AMBIGUOUS_TIE = "W107"
+CAUTION_OFF_PATH = "W108"
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
