@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import CASES
 
+from triage import loading
+
 if not shutil.which("tmux"):
     if os.environ.get("CI"):
         pytest.fail("tmux is needed for the terminal tests in CI", pytrace=False)
@@ -162,6 +164,13 @@ def test_enter_pressed_20_times_from_launch_records_nothing_and_shows_no_emergen
     assert "Traceback" not in shown and draft(env) is None
 
 
+def _first_checklist() -> list[str]:
+    """The signs of the red-flag screen's first checklist, in the order shown."""
+    kb = loading.load()
+    first = next(q for q in kb.questions.values() if q.section == "red_flags")
+    return list(kb.groups[str(first.group)].questions)
+
+
 def test_a_grouped_red_flag_screen_with_one_sign_ticked_stops_at_once(terminal) -> None:  # type: ignore[no-untyped-def]
     screen, env, cwd = terminal
     screen.start(INSTALLED, cwd, env)
@@ -169,17 +178,11 @@ def test_a_grouped_red_flag_screen_with_one_sign_ticked_stops_at_once(terminal) 
     screen.keys("4", ENTER)  # tummy or chest pain, faintness...: the collapse signs
     shown = screen.wait_for(WAY_BACK)
     assert "going into your legs" not in shown
-    # Each sign is its own answer: the one ticked is yes, the others no.
-    assert draft(env) == {
-        "saddle_numbness": "no",
-        "bladder_bowel_change": "no",
-        "leg_weakness": "no",
-        "collapse_signs": "yes",
-        "fever": "no",
-        "kidney_pain_pattern": "no",
-        "major_trauma": "no",
-        "fall_or_knock": "no",
-    }
+    # Each sign is its own answer: the one ticked is yes, the others no (the checklist's signs
+    # are read from the rules).
+    signs = _first_checklist()
+    assert signs[3] == "collapse_signs"
+    assert draft(env) == {q: "yes" if q == "collapse_signs" else "no" for q in signs}
     assert flat(action_for(draft(env) or {})) in flat(shown)  # the action of that sign
     # A mis-keyed tick can be put right without losing sight of the advice.
     screen.keys("c", ENTER)
@@ -231,7 +234,7 @@ def test_n_and_enter_at_the_carry_on_prompt_neither_discards_nor_answers(termina
     screen.keys("C-c")
     screen.wait_for("EXIT=130")
     saved = draft(env)
-    assert saved is not None and len(saved) == 8
+    assert saved is not None and len(saved) == len(_first_checklist())
     screen.stop()
 
     screen.start(INSTALLED, cwd, env)
@@ -277,24 +280,11 @@ def answer_whatever_is_asked(screen: Screen, until: str) -> str:
 def test_prefilled_answers_lead_to_review_results_and_a_saved_report(terminal) -> None:  # type: ignore[no-untyped-def]
     screen, env, cwd = terminal
     answers = cwd / "answers.yaml"
+    # Every red-flag sign asked of everyone, answered no (read from the rules).
     flags = [
-        "saddle_numbness",
-        "bladder_bowel_change",
-        "leg_weakness",
-        "major_trauma",
-        "fall_or_knock",
-        "collapse_signs",
-        "fever",
-        "kidney_pain_pattern",
-        "infection_risk",
-        "steroid_injections",
-        "cancer_history",
-        "weight_loss",
-        "night_pain",
-        "upper_back_pain",
-        "worse_on_straining",
-        "inflammatory_pattern",
-        "bone_risk",
+        q.id
+        for q in loading.load().questions.values()
+        if q.section == "red_flags" and q.type == "yes_no" and q.ask_if is None
     ]
     answers.write_text(
         (CASES / "bench_op.yaml").read_text()
