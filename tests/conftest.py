@@ -98,10 +98,12 @@ sources:
     kind: forum_thread
     title: A thread
     published: A forum
+    url: "https://forum.example.org/t/a-thread/1"
   - id: guide
     kind: guideline
     title: A guideline
     published: A body
+    url: "https://www.example.org/a-guideline"
 questions:
   - id: weight_unit
     ask: kg or lb?

@@ -12,21 +12,21 @@ from typing import Any
 import pytest
 from conftest import NO_RED_FLAGS, run_cli
 
-from triage import answers
+from triage import answers, loading
 from triage.model import KnowledgeBase
 from triage.replay import replay
 
 HERE = Path(__file__).parent / "evaluate"
-SIGNS_NOW = (  # the red-flag screen's first checklist, as rules/red_flags.yaml declares it
-    "saddle_numbness",
-    "bladder_bowel_change",
-    "leg_weakness",
-    "collapse_signs",
-    "fever",
-    "kidney_pain_pattern",
-    "major_trauma",
-    "fall_or_knock",
-)
+
+
+def _signs_now() -> tuple[str, ...]:
+    """The red-flag screen's first checklist, as rules/red_flags.yaml declares it."""
+    kb = loading.load()
+    first = next(q for q in kb.questions.values() if q.section == "red_flags")
+    return kb.groups[str(first.group)].questions
+
+
+SIGNS_NOW = _signs_now()
 BAD = sorted((HERE / "bad").glob("*.yaml"))
 
 
