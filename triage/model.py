@@ -269,7 +269,7 @@ class About:
     # Per result tier, what it leaves out (rules/about.yaml `policy`); a tier not named keeps all.
     policy: MappingProxyType[str, TierPolicy] = field(default_factory=lambda: MappingProxyType({}))
     words: ResultWords = field(default_factory=ResultWords)
-    # Hosts that copy other people's publications: a source cited there gets a warning (W110).
+    # Hosts that copy other people's publications: a source cited there gets a warning (W111).
     source_mirrors: tuple[str, ...] = ()
 
 
