@@ -137,9 +137,13 @@ class View:
         return f"? Anything else?  {self.choices()[self.pointer].label}"
 
     def printed(self) -> str:
-        """What stays in the terminal when Done: the whole of the view last shown, then the
-        choice, as a finished prompt leaves it."""
-        return "\n".join([*self.lines(self.width), self.chosen()]) + "\n"
+        """What stays in the terminal when Done: the whole result (every item: no "'m' below
+        shows them" left behind with no menu under it; in full if it was shown in full), then
+        the choice, as a finished prompt leaves it."""
+        chosen = self.chosen()
+        if self.view == SHORT:
+            self.view = OPENED
+        return "\n".join([*self.lines(self.width), chosen]) + "\n"
 
     def take(self) -> str:
         """Enter: Done, or the view chosen. Why and sources open at their top; back from them,
@@ -221,7 +225,10 @@ def _choosing(view: View, key: str) -> Callable[[KeyPressEvent], None]:
 def _size() -> tuple[int, int]:
     try:
         size = get_app().output.get_size()
-        return max(30, size.columns - 1), max(6, size.rows)
+        # One row short of the screen: a view that starts at the screen's top row would be
+        # erased from there on Done, which a terminal such as tmux (scroll-on-clear) takes for
+        # a clear screen and copies into the scrollback, a cut-off copy above the whole result.
+        return max(30, size.columns - 1), max(6, size.rows - 1)
     except Exception:  # no terminal size (a pipe in tests)
         return 79, 24
 
