@@ -89,8 +89,8 @@ class TerminalFrontend:
                 return qid
 
     def emergency(self, result: Callable[[], ranking.Result], progress: Progress) -> str | None:
-        screen.emergency_banner(self.terminal.console, result(), self.kb)
-        while True:
+        while True:  # back from "Which answer?": the banner again, then its menu
+            screen.emergency_banner(self.terminal.console, result(), self.kb)
             # Done is pointed at, as on every menu after advice: Enter alone ends.
             action = prompts.choose(
                 "Pressed the wrong key? The advice above stands unless you change an answer.",
