@@ -574,3 +574,27 @@ def review(kb: KnowledgeBase, progress: Progress) -> dict[str, str]:
     screen.answers_table(Console(file=out, width=400, color_system=None), progress, kb)
     cells = [[c.strip() for c in line.split("│")] for line in out.getvalue().splitlines()]
     return {row[2]: row[3] for row in cells if len(row) == 5}
+
+
+def test_not_sure_says_how_before_any_line_is_chosen(shipped: KnowledgeBase) -> None:
+    """A tester pressed ? on a checklist first and was told only "Move to a line first": the
+    keys line and the hint both say that ? comes after a line's number, and that works."""
+    import threading
+
+    from prompt_toolkit.output.plain_text import PlainTextOutput
+
+    group = next(iter(shipped.groups.values()))
+    rows = [Option(q, shipped.questions[q].sign or q) for q in group.questions]
+    shown = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text("?")  # nothing chosen yet
+        later = threading.Timer(1.0, pipe.send_text, ["2?" + ENTER])
+        later.start()
+        marked = prompts.checklist(
+            group.ask, rows, io={"input": pipe, "output": PlainTextOutput(shown)}
+        )
+        later.join()
+    words = " ".join(shown.getvalue().split())
+    assert "a line's number (or arrows, then y); then ? if not sure" in words
+    assert "Not sure: first a line's number (or the arrows), then ?." in words
+    assert marked == {rows[1].value: "unsure"}
