@@ -18,6 +18,10 @@ from triage.errors import (
 from triage.model import KnowledgeBase
 
 
+# The one spelling of an author's install, in a clone: every command then reads the clone's rules/.
+EDITABLE_INSTALL = '.venv/bin/pip install -e ".[test]"'
+
+
 def questions(fmt: str, rules: list[Path]) -> int:
     import json
 
@@ -69,10 +73,11 @@ def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
     paths = [*(paths or [loading.shipped_rules_dir()]), *packs]
     files = loading.rule_files(paths)
     kb: KnowledgeBase | None = None
+    suppressed = 0
     try:
         kb = loading.load(paths, trust_cache=False)  # a check reports the files, not a cache
     except RulesError as exc:
-        problems = exc.problems
+        problems, suppressed = exc.problems, exc.suppressed
     else:
         compile_rules(kb)  # proves every rule compiles to experta, not only that it parses
         problems = lint.lint(kb)
@@ -85,6 +90,13 @@ def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
     warnings = len(problems) - errors
     counted = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(len(files), 'file')}"
     if kb is None:
+        if suppressed:
+            unread = "the file" if len(problems) == 1 else "the files"
+            counted += (
+                f"; {_plural(suppressed, 'more problem')} in the other files not shown: they "
+                f"may follow from {unread} above, which could not be read; put it right and "
+                "run check again"
+            )
         print(counted)
         return EXIT_RULES
     print(
@@ -240,7 +252,8 @@ def _plural(count: int, word: str) -> str:
 
 def note_if_clone_is_not_used() -> None:
     """Run from a clone whose rules/ is not the one in use (a non-editable install), a rule
-    author's edits would be silently ignored: say so."""
+    author's edits would be silently ignored: the first line of the output says so, before any
+    "ok" about other rules."""
     from triage.loading import shipped_rules_dir
 
     here = Path.cwd()
@@ -254,8 +267,8 @@ def note_if_clone_is_not_used() -> None:
     if is_clone and (here / "rules").resolve() != shipped_rules_dir().resolve():
         print(
             f"spasm-triage: note: using the installed rules ({shipped_rules_dir()}), not this "
-            "clone's rules/; to work on them here: pip install -e .",
-            file=sys.stderr,
+            f"clone's rules/, so edits here are not seen; to work on them: {EDITABLE_INSTALL}",
+            flush=True,
         )
 
 

@@ -117,12 +117,11 @@ def _load(
     read: list[tuple[str, bytes]] = []
     newly_valid: list[str] = []
     broken: dict[str, set[str]] = {}  # ids of items that failed the schema, by kind
+    unread: list[Problem] = []  # files that could not be read or parsed at all
     for file, _, raw in contents:
         name = str(file)
         if isinstance(raw, OSError):
-            problems.append(
-                Problem(FILE_UNREADABLE, f"cannot read: {raw.strerror}", Location(name))
-            )
+            unread.append(Problem(FILE_UNREADABLE, f"cannot read: {raw.strerror}", Location(name)))
             continue
         read.append((name, raw))
         key = cache.file_key(raw)
@@ -133,7 +132,7 @@ def _load(
         found: list[Problem] = []
         if data is None:
             data, found = load_bytes(raw, name)
-            problems.extend(found)
+            (problems if data is not None else unread).extend(found)
             if data is not None and not found:
                 cache.store_parsed(key, data)
         if data is None:  # unreadable (reported), or empty: an empty file loads nothing
@@ -158,6 +157,11 @@ def _load(
         if packs:
             found, shipped = _pack_problems(docs, kb, packs, broken, read)
             problems.extend(found)
+    if unread:
+        # A file that could not be read takes its ids with it, so most problems in the other
+        # files follow from it (unknown questions, suggestions, sources): they are counted, not
+        # shown, until it is put right.
+        raise RulesError(unread, suppressed=len(problems))
     if problems:
         raise RulesError(problems)
     # Only a whole knowledge base that loaded cleanly marks its files as valid.
