@@ -17,7 +17,6 @@ from triage.errors import (
 )
 from triage.model import KnowledgeBase
 
-
 # The one spelling of an author's install, in a clone: every command then reads the clone's rules/.
 EDITABLE_INSTALL = '.venv/bin/pip install -e ".[test]"'
 
@@ -81,6 +80,7 @@ def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
     else:
         compile_rules(kb)  # proves every rule compiles to experta, not only that it parses
         problems = lint.lint(kb)
+    problems = [*problems, *_schema_pointers(paths[0])]
     problems = sorted(problems, key=Problem.sort_key)
     sources: dict[str, list[str]] = {}
     for problem in problems:
@@ -270,6 +270,38 @@ def note_if_clone_is_not_used() -> None:
             f"clone's rules/, so edits here are not seen; to work on them: {EDITABLE_INSTALL}",
             flush=True,
         )
+
+
+def _schema_pointers(folder: Path) -> list[Problem]:
+    """In a clone, every shipped rule file and rule test starts with the line that points
+    editors at the schema (docs/rules.md, "Completion and hover help"): a file without it gets
+    no help in an editor, and the project's tests refuse it. Only where the schema is there to
+    point at (a clone's rules/, beside triage/), never for a pack."""
+    from triage.errors import NO_SCHEMA_POINTER
+
+    if not folder.is_dir() or not (folder.parent / "triage" / "schema.json").is_file():
+        return []
+    found = []
+    for pattern, line in (
+        ("*.yaml", "# yaml-language-server: $schema=../triage/schema.json"),
+        ("tests/*.yaml", "# yaml-language-server: $schema=../../triage/cases.schema.json"),
+    ):
+        for file in sorted(folder.glob(pattern)):
+            try:
+                with file.open(encoding="utf-8", errors="replace") as opened:
+                    first = opened.readline().rstrip("\r\n")
+            except OSError:
+                continue  # the load reports a file it cannot read
+            if first != line:
+                found.append(
+                    Problem(
+                        NO_SCHEMA_POINTER,
+                        f"the first line should point editors at the schema: {line}",
+                        Location(str(file), 1, 1),
+                        severity="warning",
+                    )
+                )
+    return found
 
 
 def _has_about(files: list[Path]) -> bool:

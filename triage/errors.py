@@ -125,6 +125,7 @@ DEAD_FINDING = "W104"
 FINDING_CYCLE = "W105"
 NEVER_ASKED = "W106"
 AMBIGUOUS_TIE = "W107"
+NO_SCHEMA_POINTER = "W108"
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:

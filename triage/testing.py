@@ -179,15 +179,27 @@ def _run_case(kb: KnowledgeBase, engine: Engine, name: str, case: LocDict) -> Ou
 
 
 def unfired(kb: KnowledgeBase, outcomes: list[Outcome], files: list[Path]) -> list[str]:
-    """The rules beside these case files (in the folder that holds their tests/ folder) that no
-    case fires: a rule nothing tests can be wrong without anyone knowing."""
-    folders = {f.resolve().parent.parent for f in files}
+    """The rules beside these case files that no case fires: a rule nothing tests can be wrong
+    without anyone knowing. A whole tests/ folder answers for every rule in the folder that
+    holds it; a single case file, for the rule file of its name (rules/tests/form.yaml for
+    rules/form.yaml), so that trying one case file does not list every other file's rules."""
+    given = {f.resolve() for f in files}
+    covered: set[Path] = set()  # rule folders, and single rule files
+    for file in given:
+        tests = file.parent
+        if {f.resolve() for f in case_files([tests])} <= given:
+            covered.add(tests.parent)
+        else:
+            covered.add(tests.parent / file.name)
     fired = {rule for outcome in outcomes for rule in outcome.fired}
     return [
         f"rule '{rule.id}' ({rule.location}) fires in none of these cases: add one that fires it"
         for rule in kb.rules
         if rule.id not in fired
-        and any(Path(rule.location.file).resolve().is_relative_to(d) for d in folders)
+        and any(
+            (where := Path(rule.location.file).resolve()) == c or where.is_relative_to(c)
+            for c in covered
+        )
     ]
 
 

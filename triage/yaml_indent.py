@@ -85,7 +85,9 @@ def diagnose(text: str, exc: yaml.MarkedYAMLError) -> Slip | None:
     more = f"{here - expected} more" if here > expected else f"{expected - here} fewer"
     if opened:
         like = f", like line {above + 1} above" if _keys_at(lines[above]) == expected else ""
-        whose = f"the other keys of the item that starts at line {opened} ({_spaces(expected)}{like})"
+        whose = (
+            f"the other keys of the item that starts at line {opened} ({_spaces(expected)}{like})"
+        )
     else:
         whose = f"line {above + 1} above, a key of the same item ({_spaces(expected)})"
     message = (
