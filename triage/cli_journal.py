@@ -141,7 +141,14 @@ def _forget(path: Path, yes: bool) -> int:
         print(f"spasm-triage: {path}: could not delete the journal ({exc.strerror})",
               file=sys.stderr)  # fmt: skip
         return EXIT_RULES
-    print(f"Deleted {len(gone)} file(s): the journal at {path} is gone.")
+    folder = ""
+    if path.parent.name == "spasm-triage":  # the tool's own folder: left empty, it goes too
+        try:
+            path.parent.rmdir()
+            folder = f", and its folder {path.parent}"
+        except OSError:
+            pass  # something else is in it, or it is not ours to remove
+    print(f"Deleted {len(gone)} file(s): the journal at {path} is gone{folder}.")
     return EXIT_OK
 
 
