@@ -233,12 +233,12 @@ def test_the_graph_draws_questions_findings_and_suggestions_with_tiers() -> None
     lines = done.stdout.splitlines()
     assert lines[0] == "flowchart LR"
     assert '  s_glute_activation["glute_activation [prevention]"]:::prevention' in lines
-    assert "  f_sitting_posture -->|glutes_not_firing| f_inhibited_glutes" in lines
+    assert '  f_sitting_posture -->|"glutes_not_firing"| f_inhibited_glutes' in lines
     # A guard is drawn, but what raises it (the whole red-flag screen) is not glute advice's story.
-    assert "  f_urgent_signs -.->|not: helped_before_glute_activation| s_glute_activation" in lines
+    assert '  f_urgent_signs -.->|"not: helped_before_glute_activation"| s_glute_activation' in lines
     assert not any(line.startswith("  q_fever") for line in lines)
     whole = run_cli("graph", "--focus", "fever").stdout  # forward from a red flag: what it holds back
-    assert "f_urgent_signs -.->|not: helped_before_glute_activation| s_glute_activation" in whole
+    assert 'f_urgent_signs -.->|"not: helped_before_glute_activation"| s_glute_activation' in whole
     dot = run_cli("graph", "--format", "dot", "--focus", "avoid_stretching_lower_back").stdout
     assert dot.startswith("digraph knowledge {")
     assert '"f_emergency_signs" -> "s_avoid_stretching_lower_back" [label="not: ' in dot

@@ -140,6 +140,8 @@ def _run(args: argparse.Namespace) -> int:
                 return authoring.schema(args.cases)
             if args.command == "graph":
                 return authoring.graph(args.graph_format, args.focus, rules)
+            if args.last:
+                return authoring.explain_last(args.name, rules, journal_at)
             return authoring.explain_command(args.name, args.explain_answers, rules)
         if args.command in ("history", "follow-up"):
             from triage import cli_journal

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage.conditions import YES_NO
 from triage.errors import (
@@ -16,6 +17,9 @@ from triage.errors import (
     printable,
 )
 from triage.model import KnowledgeBase
+
+if TYPE_CHECKING:
+    from triage.answers import Answers
 
 # The one spelling of an author's install, in a clone: every command then reads the clone's rules/.
 EDITABLE_INSTALL = '.venv/bin/pip install -e ".[test]"'
@@ -158,10 +162,67 @@ def evaluate(paths: list[Path], fmt: str, rules: list[Path]) -> int:
 
 
 def explain_command(name: str, answers_path: str | None, rules: list[Path]) -> int:
-    from triage import explain, loading, ranking
-    from triage.engine import Engine
+    from triage import loading
 
     kb = loading.load(rules)
+    if answers_path is None:
+        return _explain(name, kb, None)
+    from triage.answers import read_path
+
+    return _explain(name, kb, read_path(answers_path, kb))
+
+
+def explain_last(name: str, rules: list[Path], journal_at: str | None) -> int:
+    """Explain it against the person's last consultation: its answers as the journal keeps
+    them, and the history the journal held when it was made."""
+    import sqlite3
+
+    from triage import loading
+    from triage.answers import Answers, from_mapping
+    from triage.cli_journal import journal_path
+    from triage.errors import AnswersError
+    from triage.journal import Journal, JournalError
+    from triage.journal_view import when
+
+    if journal_at == "":
+        print("spasm-triage: --no-journal: there is no last consultation to explain",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    kb = loading.load(rules)
+    path = journal_path(journal_at)
+    if not path.exists():
+        print("spasm-triage: the journal is empty: there is no consultation to explain",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    try:
+        journal = Journal(path).open()
+        with journal:
+            last = journal.last()
+            if last is None:
+                print("spasm-triage: the journal is empty: there is no consultation to explain",
+                      file=sys.stderr)  # fmt: skip
+                return EXIT_USAGE
+            from triage.journal import as_answers
+
+            facts, _ = as_answers(kb, journal.facts(now=last.finished))
+    except (sqlite3.Error, JournalError, UnicodeError) as exc:
+        print(f"spasm-triage: {path}: the journal cannot be read ({exc})", file=sys.stderr)
+        return EXIT_RULES
+    try:
+        own = from_mapping(last.answers, kb, f"the journal's consultation of {when(last.finished)}")
+    except AnswersError as exc:
+        # Rules changed since: an answer the questions no longer take is said, not guessed at.
+        for problem in exc.problems:
+            print(f"spasm-triage: {problem.plain()}", file=sys.stderr)
+        return EXIT_RULES
+    print(f"your last consultation, {when(last.finished)} (its answers as your journal keeps them, with your history):")
+    return _explain(name, kb, Answers({**facts, **own.values}, dict(own.weight_units)))
+
+
+def _explain(name: str, kb: KnowledgeBase, given: Answers | None) -> int:
+    from triage import explain, ranking
+    from triage.engine import Engine
+
     by_id = {rule.id: rule for rule in kb.rules}
     for off in kb.disabled:
         if off.rule == name:
@@ -182,7 +243,7 @@ def explain_command(name: str, answers_path: str | None, rules: list[Path]) -> i
         else [r for r in kb.rules if any(ref.id == name for ref in r.suggest)]
     )
     unless = kb.suggestions[name].unless if name in kb.suggestions and name not in by_id else None
-    if answers_path is None:
+    if given is None:
         if name in kb.suggestions and name not in by_id:
             print(f"suggestion '{name}': made by {len(makers)} rule(s)")
         if unless is not None:
@@ -191,9 +252,6 @@ def explain_command(name: str, answers_path: str | None, rules: list[Path]) -> i
         for rule in makers:
             print("\n".join(explain.describe_rule(rule, kb)))
         return EXIT_OK
-    from triage.answers import read_path
-
-    given = read_path(answers_path, kb)
     consultation = Engine(kb).consult(given)
     if name in kb.suggestions and name not in by_id:
         result = ranking.rank(kb, given, consultation)
@@ -232,7 +290,16 @@ def graph(fmt: str, focus: str | None, rules: list[Path]) -> int:
 
     kb = loading.load(rules)
     try:
-        sys.stdout.write(graph.draw(kb, fmt, focus))
+        if fmt in ("mermaid", "dot"):
+            sys.stdout.write(graph.draw(kb, fmt, focus))
+            return EXIT_OK
+        from triage import graph_picture
+
+        if fmt == "png" and sys.stdout.isatty():
+            print("spasm-triage: a PNG is not for a terminal: spasm-triage graph --format png "
+                  "> graph.png", file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        drawn = graph_picture.picture(kb, fmt, focus)
     except KeyError:
         from triage.errors import did_you_mean
 
@@ -243,6 +310,17 @@ def graph(fmt: str, focus: str | None, rules: list[Path]) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    except graph_picture.NeedsGraphviz:
+        print("spasm-triage: a PNG is drawn by Graphviz, which is not installed (apt install "
+              "graphviz, brew install graphviz, or graphviz.org); --format html or svg draws "
+              "without it", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"spasm-triage: Graphviz could not draw it ({exc})", file=sys.stderr)
+        return EXIT_RULES
+    sys.stdout.flush()
+    sys.stdout.buffer.write(drawn)
+    sys.stdout.buffer.flush()
     return EXIT_OK
 
 
