@@ -17,6 +17,7 @@ from triage.errors import (
     printable,
 )
 from triage.model import KnowledgeBase
+from triage.text import a_or_an
 
 if TYPE_CHECKING:
     from triage.answers import Answers
@@ -104,9 +105,10 @@ def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
         print(counted)
         return EXIT_RULES
     print(
-        f"ok: {len(kb.files)} files, {len(kb.questions)} questions, {len(kb.rules)} rules, "
-        f"{len(kb.suggestions)} suggestions, {len(kb.sources)} sources, "
-        f"{len(kb.disagreements)} disagreements; {counted}"
+        f"ok: {_plural(len(kb.files), 'file')}, {_plural(len(kb.questions), 'question')}, "
+        f"{_plural(len(kb.rules), 'rule')}, {_plural(len(kb.suggestions), 'suggestion')}, "
+        f"{_plural(len(kb.sources), 'source')}, "
+        f"{_plural(len(kb.disagreements), 'disagreement')}; {counted}"
     )
     return EXIT_RULES if strict and warnings else EXIT_OK
 
@@ -265,7 +267,10 @@ def _explain(name: str, kb: KnowledgeBase, given: Answers | None) -> int:
         elif any(a.id == name for a in result.not_applicable):
             print(f"suggestion '{name}' is not in the advice: it was made, but does not apply")
         elif any(a.id == name for a in result.left_out):
-            print(f"suggestion '{name}' is not in the advice: a {result.tier} result leaves it out")
+            print(
+                f"suggestion '{name}' is not in the advice: {a_or_an(result.tier)} result "
+                "leaves it out"
+            )
         else:
             print(f"suggestion '{name}' is not in the advice")
         if unless is not None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from triage import cache
 from triage.build import build
-from triage.errors import FILE_UNREADABLE, Location, Problem, RulesError
+from triage.errors import FILE_UNREADABLE, SCHEMA, Location, Problem, RulesError
 from triage.model import KnowledgeBase
 from triage.yaml_reader import LocDict, load_bytes
 
@@ -137,6 +137,19 @@ def _load(
                 cache.store_parsed(key, data)
         if data is None:  # unreadable (reported), or empty: an empty file loads nothing
             continue
+        if name in packs and isinstance(data, LocDict) and "about" in data:
+            # Said once, and first: not the schema's "missing 'disclaimer'", then, once that
+            # is given, "already given".
+            problems.append(
+                Problem(
+                    SCHEMA,
+                    "a rule pack cannot have 'about': the disclaimer, the tiers' words and the "
+                    "policy are the shipped rules' own (rules/about.yaml); take it out",
+                    data.key_locs["about"],
+                )
+            )
+            del data["about"]
+            known_valid = False  # validated again without it
         if not known_valid:
             from triage import schema  # imports jsonschema: only for files not yet validated
 

@@ -17,6 +17,7 @@ from triage.engine import Engine
 from triage.errors import AnswersError, Location, Problem, RulesError
 from triage.files import TooLarge, read_bounded
 from triage.model import KnowledgeBase
+from triage.text import a_or_an
 from triage.yaml_reader import LocDict, load_bytes
 
 MAX_CASE_FILE = 64 * 10**6  # as a rule file: far beyond any bank of cases
@@ -140,7 +141,7 @@ def _run_case(kb: KnowledgeBase, engine: Engine, name: str, case: LocDict) -> Ou
             details.append(f"missing: {sid}: made, but shown as the dissent in a disagreement")
         elif sid in left_out:
             details.append(
-                f"missing: {sid}: made, but a {result.tier} result leaves out "
+                f"missing: {sid}: made, but {a_or_an(result.tier)} result leaves out "
                 f"{kb.suggestions[sid].tier} advice (about.policy)"
             )
         elif sid in not_applicable:

@@ -106,3 +106,9 @@ def dot(text: str) -> str:
     """A Graphviz label inside double quotes: a backslash or quote cannot end it or escape."""
     text = " ".join(strip_controls(text).split())
     return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def a_or_an(word: str | None) -> str:
+    """The word with its article: "an emergency", "an urgent", "a self_care"."""
+    word = str(word)
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

@@ -1,0 +1,36 @@
+"""The smaller messages an author meets, in plain, correct words."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import run_cli, write_rules
+
+
+def test_check_counts_in_correct_english() -> None:
+    done = run_cli("check")
+    assert done.returncode == 0
+    ok = done.stdout.splitlines()[-1]
+    for count, word in re.findall(r"(\d+) ([a-z]+)", ok):
+        assert word.endswith("s") == (count != "1"), ok
+
+
+def test_an_emergency_result_takes_an(tmp_path: Path) -> None:
+    answers = tmp_path / "a.yaml"
+    answers.write_text("saddle_numbness: yes\n")
+    done = run_cli("explain", "heat_for_pain", "--answers", str(answers))
+    assert "is not in the advice: an emergency result leaves it out" in done.stdout
+
+
+def test_an_about_block_in_a_pack_is_one_error_that_says_why(tmp_path: Path) -> None:
+    for about in ("about:\n  title: mine\n", 'about:\n  disclaimer: "Mine."\n'):
+        pack = write_rules(tmp_path / "pack", {"mine.yaml": about})
+        done = run_cli("--rules", str(pack), "check")
+        assert done.returncode == 1
+        lines = done.stdout.splitlines()
+        assert lines[0] == (
+            f"{pack}/mine.yaml:1:1: E003: a rule pack cannot have 'about': the disclaimer, the "
+            "tiers' words and the policy are the shipped rules' own (rules/about.yaml); take it out"
+        )
+        assert lines[-1].startswith("1 error, 0 warnings")
