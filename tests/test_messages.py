@@ -34,3 +34,11 @@ def test_an_about_block_in_a_pack_is_one_error_that_says_why(tmp_path: Path) -> 
             "tiers' words and the policy are the shipped rules' own (rules/about.yaml); take it out"
         )
         assert lines[-1].startswith("1 error, 0 warnings")
+
+
+def test_test_names_case_files_the_same_way_with_or_without_paths() -> None:
+    """In a clone, `test` and `test rules/tests` print the same relative paths."""
+    repo = Path(__file__).resolve().parents[1]
+    alone = run_cli("test", cwd=repo).stdout.splitlines()
+    given = run_cli("test", "rules/tests", cwd=repo).stdout.splitlines()
+    assert alone == given and alone[0].startswith(("PASS  rules/tests/", "FAIL  rules/tests/"))

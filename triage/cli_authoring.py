@@ -89,7 +89,7 @@ def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
     problems = sorted(problems, key=Problem.sort_key)
     sources: dict[str, list[str]] = {}
     for problem in problems:
-        print(problem)
+        print(_relative(str(problem)))
         print(_snippet(problem.location, sources), end="")
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
@@ -125,7 +125,7 @@ def test(paths: list[Path], rules: list[Path]) -> int:
         return EXIT_USAGE
     outcomes = testing.run(kb, files)
     text, passed = testing.report(outcomes, testing.unfired(kb, outcomes, files))
-    sys.stdout.write(text)
+    sys.stdout.write(_relative(text))
     return EXIT_OK if passed else EXIT_RULES
 
 
@@ -327,6 +327,19 @@ def graph(fmt: str, focus: str | None, rules: list[Path]) -> int:
     sys.stdout.buffer.write(drawn)
     sys.stdout.buffer.flush()
     return EXIT_OK
+
+
+def _relative(text: str) -> str:
+    """The tool's own rules/, when it is under the current folder (an editable install, run in
+    its clone), named relative, as `check rules` or `test rules/tests` name it."""
+    import os
+
+    from triage.loading import shipped_rules_dir
+
+    shipped, here = shipped_rules_dir(), Path.cwd()
+    if not shipped.is_relative_to(here):
+        return text
+    return text.replace(f"{shipped}{os.sep}", f"{shipped.relative_to(here)}{os.sep}")
 
 
 def _plural(count: int, word: str) -> str:
