@@ -42,3 +42,21 @@ def test_test_names_case_files_the_same_way_with_or_without_paths() -> None:
     alone = run_cli("test", cwd=repo).stdout.splitlines()
     given = run_cli("test", "rules/tests", cwd=repo).stdout.splitlines()
     assert alone == given and alone[0].startswith(("PASS  rules/tests/", "FAIL  rules/tests/"))
+
+
+def test_history_as_csv_holds_every_piece_of_advice_whole(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from conftest import AK47
+
+    from triage import loading
+
+    kb = loading.load()
+    journal = {"SPASM_TRIAGE_JOURNAL": str(tmp_path / "journal.sqlite3")}
+    assert run_cli("--answers", str(AK47), env=journal).returncode == 0
+    rows = list(csv.DictReader(io.StringIO(run_cli("history", "--format", "csv", env=journal).stdout)))
+    assert rows
+    for row in rows:
+        assert row["advice"] == kb.suggestions[row["suggestion"]].text
+        assert "…" not in row["advice"]
