@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from conftest import run_cli, write_rules
 
 
@@ -60,3 +61,33 @@ def test_history_as_csv_holds_every_piece_of_advice_whole(tmp_path: Path) -> Non
     for row in rows:
         assert row["advice"] == kb.suggestions[row["suggestion"]].text
         assert "…" not in row["advice"]
+
+
+def test_a_long_notice_on_a_terminal_is_wrapped_between_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from triage.streams import Notices, wrap_lines
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("COLUMNS", "80")
+    screen = Terminal()
+    notice = (
+        "spasm-triage: that was the advice for an example lifter's answers "
+        "(tnation_ak47.yaml); nothing was kept. Run 'spasm-triage' for your own."
+    )
+    print(notice, file=Notices(screen))
+    lines = screen.getvalue().splitlines()
+    assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
+    assert " ".join(lines) == notice  # every word whole, in order
+    path = "/home/someone/" + "a-very-long-folder-name/" * 4 + "rules/training.yaml"
+    wrapped = wrap_lines(f"spasm-triage: {path}: cannot read: No such file", 80)
+    assert f"{path}:" in wrapped.splitlines()  # a path is never cut, even when longer than a line
+    assert wrap_lines("short\n", 80) == "short\n"
+    piped = io.StringIO()
+    print(notice, file=Notices(piped))
+    assert piped.getvalue() == notice + "\n"  # not a terminal: as it is

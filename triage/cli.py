@@ -124,6 +124,10 @@ def _run(args: argparse.Namespace) -> int:
         if args.command in ("questions", "check", "test", "evaluate", "schema", "graph", "explain"):
             from triage import cli_authoring as authoring
 
+            if args.command in ("check", "test", "explain") and sys.stdout.isatty():
+                from triage import streams
+
+                sys.stdout = streams.Wrapping(sys.stdout)
             if args.command in ("check", "test", "explain") and not getattr(args, "paths", None):
                 authoring.note_if_clone_is_not_used()
 
