@@ -109,7 +109,7 @@ def test_check_says_what_a_new_file_of_rule_tests_must_start_with(tmp_path: Path
     checked = _run(clone, "-m", "triage", "check", "--strict")
     assert checked.returncode == 1
     assert (
-        "rules/tests/more.yaml:1:1: W108: the first line should point editors at the schema: "
+        "rules/tests/more.yaml:1:1: W109: the first line should point editors at the schema: "
         "# yaml-language-server: $schema=../../triage/cases.schema.json"
     ) in checked.stdout
 

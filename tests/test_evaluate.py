@@ -56,7 +56,7 @@ def test_a_safe_bank_prints_a_row_per_case_and_the_totals_and_exits_0() -> None:
     assert done.stderr == ""
     rows = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line.strip()}
     assert rows["saddle-numbness-first"] == [
-        "saddle-numbness-first", "emergency", "emergency", "yes", "yes", "#1", "1"
+        "saddle-numbness-first", "emergency", "emergency", "yes", "yes", "#1", "#1", "1"
     ]  # fmt: skip
     assert rows["fever-over-triaged"][1:5] == ["self_care", "urgent", "no", "yes"]
     assert "exact accuracy 66.7% 2 of 3" in " ".join(done.stdout.split())
@@ -110,6 +110,14 @@ def test_json_is_one_object_with_every_case_and_the_totals() -> None:
             "asked": list(SIGNS_NOW),
             "blank": list(SIGNS_NOW[1:]),
             "reviewed": False,
+            "first_three": ["emergency_cauda_equina", "tell_the_clinician"],
+            "if_answered_all": {
+                "tier": "emergency",
+                "missing_suggests": [],
+                "violated_not_suggests": [],
+                "top_rank": 1,
+                "first_three": ["emergency_cauda_equina", "tell_the_clinician"],
+            },
         }
     )
     over = by_id["fever-over-triaged"]
@@ -256,13 +264,15 @@ def test_a_full_questionnaire_counts_the_review_and_the_unit_from_a_weight(
     shipped: KnowledgeBase,
 ) -> None:
     given = answers.from_mapping(
-        {**NO_RED_FLAGS, "lifts": ["deadlift"], "recent_layoff": "yes", "working_weight": "140 kg"},
+        {**NO_RED_FLAGS, "spasm_during": ["deadlift"], "recent_layoff": "yes",
+         "working_weight": "140 kg"},
         shipped,
-    )
+    )  # fmt: skip
     done = replay(shipped, given)
     assert done.reviewed and done.prompts == len(done.screens) + 1
-    # The training question comes after "See my advice now": asked only when refining.
-    assert "recent_layoff" not in done.asked
+    # The weight only puts numbers in the advice, never an item among the first three: it is
+    # asked after "See my advice now", when refining.
+    assert "working_weight" not in done.asked
     done = replay(shipped, given, refine=True)
     assert done.reviews == 2 and done.prompts == len(done.screens) + 2
     # Asked for the unit before the weight, the person says kg: the unit they gave with it.
@@ -311,9 +321,23 @@ def test_a_local_pack_adds_its_suggestions_with_rules(tmp_path: Path) -> None:
         [case("cold", {**NO_RED_FLAGS, "warms_up": "no"}, "self_care", suggests=["warm_up_sets"])],
     )
     code, out, _ = evaluate_json(str(bank), "--rules", str(pack))
-    assert code == 0 and out["cases"][0]["missing_suggests"] == []
-    # A training question refines the advice: asked after "See my advice now" is offered.
-    assert "warms_up" not in out["cases"][0]["asked"]
+    # A question not marked quick refines the advice: asked after "See my advice now" is
+    # offered, so the person who takes the advice then never sees the pack's suggestion; with
+    # every answer given (the counterfactual) they would.
+    (scored,) = out["cases"]
+    assert code == 0 and scored["missing_suggests"] == ["warm_up_sets"]
+    assert scored["if_answered_all"]["missing_suggests"] == []
+    assert "warms_up" not in scored["asked"]
+    quick = (
+        (pack / "warmup.yaml")
+        .read_text()
+        .replace("why: Cold backs.}", "why: Cold backs., quick: true}")
+    )
+    (pack / "warmup.yaml").write_text(quick)
+    code, out, _ = evaluate_json(str(bank), "--rules", str(pack))
+    (scored,) = out["cases"]
+    assert code == 0 and scored["missing_suggests"] == [] and "warms_up" in scored["asked"]
+    (pack / "warmup.yaml").write_text(quick.replace(", quick: true}", "}"))
     from triage import loading
 
     packed = loading.load([loading.shipped_rules_dir(), pack], trust_cache=False)

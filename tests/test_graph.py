@@ -42,18 +42,29 @@ def test_focus_on_a_question_draws_every_condition_of_its_rules(shipped: Knowled
 
 
 def test_edges_carry_the_values_tested_and_ask_if_is_drawn(shipped: KnowledgeBase) -> None:
-    drawn = run_cli("graph", "--focus", "glute_activation").stdout.splitlines()
-    assert '  q_sitting_hours -->|"long_hunched_sitting: is at least 6"| f_sitting_posture' in drawn
-    asked = shipped.questions["hunched_sitting"].ask_if
-    assert asked is not None
-    (test,) = [t for t, _ in leaves(asked)]
-    assert isinstance(test, AnswerTest)
-    assert any(
-        line.startswith(f'  q_{test.question} ==>|"asked if: ')
-        and line.endswith("q_hunched_sitting")
-        for line in drawn
+    """Derived from the rules: a rule's test on an answer is its arrow's label, in words; a
+    question's ask_if is an arrow into it."""
+    from triage.conditions import OP_WORDS
+
+    rule, test = next(
+        (r, t)
+        for r in shipped.rules
+        if r.conclude or r.suggest
+        for t, negated in leaves(r.when)
+        if isinstance(t, AnswerTest) and not negated and not isinstance(t.value, tuple)
     )
-    dot = run_cli("graph", "--format", "dot", "--focus", "glute_activation").stdout
+    drawn = run_cli("graph", "--focus", test.question).stdout.splitlines()
+    label = f'"{rule.id}: {OP_WORDS[test.op]} {test.value}"'
+    assert any(line.startswith(f"  q_{test.question} -->|{label}| ") for line in drawn), label
+    asked = next(q for q in shipped.questions.values() if q.ask_if is not None)
+    source = next(t for t, _ in leaves(asked.ask_if) if isinstance(t, AnswerTest))  # type: ignore[arg-type]
+    drawn = run_cli("graph", "--focus", asked.id).stdout.splitlines()
+    assert any(
+        line.startswith(f'  q_{source.question} ==>|"asked if: ')
+        and line.endswith(f"q_{asked.id}")
+        for line in drawn
+    ), asked.id
+    dot = run_cli("graph", "--format", "dot", "--focus", asked.id).stdout
     assert 'label="asked if: ' in dot and "style=dotted" in dot
 
 

@@ -65,7 +65,7 @@ class Driver:
         elif message.startswith("Pressed the wrong key"):
             self.emergencies += 1
             step = self.review[0] if self.review else ""
-            wanted = "change" if step.startswith("fix") else "done"
+            wanted = "change" if step.startswith("fix") else "end" if step == "end" else "done"
             if step.startswith("fix"):
                 self.review[0] = step.replace("fix", "change")
         else:  # "Which answer?"
@@ -84,7 +84,11 @@ class Driver:
             ids = [r.value for r in rows]
             self.asked.extend(ids)
             self.screens.append(tuple(ids))
-            wanted = {qid: self.oracle.get(qid, "no") for qid in ids}
+            # The mark that gives the oracle's answer: a sign with a `tick` is ticked only
+            # for that answer.
+            wanted = {
+                qid: self.kb.questions[qid].to_mark(self.oracle.get(qid)) or "no" for qid in ids
+            }
         else:
             question = self.question(message)
             self.asked.append(question.id)
@@ -174,7 +178,10 @@ def test_questions_that_cannot_change_the_advice_are_not_asked(drive: Any) -> No
         {**NO_RED_FLAGS, "lifts": ["squat"], "spasm_during": ["squat"]}, review=more
     )
     assert "gm_style" not in squatter.asked and "tail_tuck" not in squatter.asked
-    gm, _, _, _, _ = drive({**NO_RED_FLAGS, "lifts": ["good_morning", "deadlift"]}, review=more)
+    gm, _, _, _, _ = drive(
+        {**NO_RED_FLAGS, "lifts": ["good_morning", "deadlift"], "spasm_during": ["squat"]},
+        review=more,
+    )
     assert "gm_style" in gm.asked and "tail_tuck" in gm.asked
     assert len(squatter.asked) < len(gm.asked)
 
@@ -183,6 +190,7 @@ def test_the_unit_is_asked_once_before_a_weight_and_numbers_come_back_in_it(driv
     oracle = {
         **NO_RED_FLAGS,
         "lifts": ["deadlift"],
+        "spasm_during": ["deadlift"],
         "recent_layoff": "yes",
         "weight_unit": "lb",
         "working_weight": "315",
@@ -352,6 +360,8 @@ EVERYTHING = {
     "back_feels_tight": "yes",
     "nsaid_caution": "no",
     "heavy_sweating": "yes",
+    "getting_worse": "no",
+    "stretches_back": "no",
 }
 
 
@@ -392,7 +402,13 @@ def test_a_replay_asks_what_the_questionnaire_on_a_terminal_asks(
     for refine in (False, True):
         driver, _, result, out, _ = drive(oracle, review=["more", "done"] if refine else None)
         replayed = replay(shipped, given, refine=refine)
-        assert list(replayed.asked) == driver.asked and replayed.blank == ()
+        # Left blank: only the signs with a `tick` whose answer is not the tick (a checklist
+        # can only say the tick; unticked leaves the question blank).
+        unticked = tuple(
+            q for q in replayed.asked
+            if shipped.questions[q].tick not in (None, oracle[q])
+        )  # fmt: skip
+        assert list(replayed.asked) == driver.asked and replayed.blank == unticked
         assert list(replayed.screens) == driver.screens  # each checklist is one prompt
         assert replayed.reviewed == (result.tier != "emergency") == ("Your answers" in out)
 
@@ -416,3 +432,64 @@ def test_a_questionnaires_result_never_says_warning_signs_were_left_out(
     assert Interview(shipped, None, done.progress).result().unanswered == ()  # type: ignore[arg-type]
     from_file = ranking.rank(shipped, given, Engine(shipped).consult(given))
     assert from_file.unanswered == ("age", "first_episode")  # asked from 50: age not known
+
+
+# ---- every choice has a key; Done on the emergency screen ----
+
+
+def test_every_choice_of_every_question_has_a_key_of_its_own(
+    shipped: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, list[Option]] = {}
+
+    def capture(message: str, options: Sequence[Option], *args: Any, **kw: Any) -> Any:
+        seen[message] = list(options)
+        return options[0].value
+
+    monkeypatch.setattr(questionnaire.prompts, "choose", capture)
+    terminal = Terminal(Console(file=io.StringIO(), width=80))
+    for question in shipped.questions.values():
+        if question.type in ("yes_no", "one_of"):
+            questionnaire.prompt(question, Progress(), shipped, terminal)
+            keys = [o.key for o in seen[question.ask]]
+            assert all(keys) and len(set(keys)) == len(keys), question.id
+    # "Which answer?" after every question was answered: one number per row, past the ninth too.
+    progress = Progress({q.id: "x" for q in shipped.questions.values() if not q.journal})
+    progress.order = list(progress.values)
+    questionnaire.TerminalFrontend(shipped, terminal)._which(progress)
+    rows = seen["Which answer?"]
+    assert len(rows) > 9 and [o.key for o in rows] == [str(n) for n in range(1, len(rows) + 1)]
+
+
+def test_a_choice_past_the_ninth_is_chosen_by_typing_its_number(shipped: KnowledgeBase) -> None:
+    options = [Option(n, f"choice {n}", str(n)) for n in range(1, 13)]
+    with create_pipe_input() as pipe:
+        pipe.send_text("1" + "2" + ENTER)
+        assert prompts.choose("Which?", options, io={"input": pipe, "output": DummyOutput()}) == 12
+    with create_pipe_input() as pipe:
+        pipe.send_text("1" + ENTER)  # the first, alone, is still the first
+        assert prompts.choose("Which?", options, io={"input": pipe, "output": DummyOutput()}) == 1
+
+
+def test_every_line_of_a_long_checklist_can_be_ticked_by_its_number(shipped: KnowledgeBase) -> None:
+    longest = max(
+        (q for q in shipped.questions.values() if q.type == "many_of"), key=lambda q: len(q.choices)
+    )
+    assert len(longest.choices) > 9
+    rows = [Option(value, label) for value, label in longest.choices]
+    last, tenth = str(len(rows)), "10"
+    with create_pipe_input() as pipe:
+        # A number goes to its line (typed in full); y ticks it.
+        pipe.send_text(last + "y" + tenth + "y" + ENTER)
+        io = {"input": pipe, "output": DummyOutput()}
+        marked = prompts.checklist(longest.ask, rows, unsure=False, io=io)
+    assert marked == {rows[-1].value: "yes", rows[9].value: "yes"}
+
+
+def test_done_on_the_emergency_screen_ends_with_its_advice(drive: Any) -> None:
+    driver, session, result, _, _ = drive({"saddle_numbness": "yes"}, review=["end"])
+    assert driver.emergencies == 1 and result.tier == "emergency"
+    assert session.screens.ended
+    kept: list[bool] = []
+    session.present(result, shown=lambda: kept.append(True))  # no result view: it has ended
+    assert kept == [True]  # and the journal still keeps the consultation

@@ -233,12 +233,13 @@ def _groups(
                         where,
                     )
                 )
-            elif question.type != "yes_no" or question.journal:
+            elif (question.type != "yes_no" and question.tick is None) or question.journal:
                 problems.append(
                     Problem(
                         BAD_GROUP,
                         f"group '{item['id']}' holds '{qid}', a {question.type} question; "
-                        "a group holds yes_no questions that are asked",
+                        "a group holds yes_no questions that are asked (or a one_of "
+                        "question with a 'tick')",
                         where,
                     )
                 )

@@ -125,7 +125,8 @@ DEAD_FINDING = "W104"
 FINDING_CYCLE = "W105"
 NEVER_ASKED = "W106"
 AMBIGUOUS_TIE = "W107"
-NO_SCHEMA_POINTER = "W108"
+CAUTION_OFF_PATH = "W108"
+NO_SCHEMA_POINTER = "W109"
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:

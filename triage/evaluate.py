@@ -2,9 +2,12 @@
 studies score vignettes (exact tier, safety, under- and over-triage, emergency recall), plus the
 prompts the questionnaire would have shown each person.
 
-Each case is evaluated on its own answers alone: the journal is never read or written. The tier
-and advice come from the same engine and ranking as `--answers`; the prompts from replaying the
-answers through the questionnaire's own flow (triage/replay.py).
+Each case is evaluated on its own answers alone: the journal is never read or written. The
+answers are replayed through the questionnaire's own flow (triage/replay.py), as a person who
+takes "See my advice now" as soon as it is offered; the advice scored is the advice ranked from
+the answers that replay asked (blank where it left them blank): what that person sees. The same
+measures over the case's every answer (as `--answers` would advise with the whole file) are
+given beside it, labelled as the counterfactual "if they answered every question".
 """
 
 from __future__ import annotations
@@ -122,8 +125,20 @@ def _check(kb: KnowledgeBase, raw: LocDict, name: str) -> list[Problem]:
 
 
 @dataclass(frozen=True)
+class Scored:
+    """The advice for one set of answers, scored against a case's expectations."""
+
+    tier: str | None  # the tier given; None when nothing in the rules applies
+    missing: tuple[str, ...]  # expected suggestions not in the advice shown
+    violated: tuple[str, ...]  # suggestions the case rules out, in the advice shown
+    top_rank: int | None  # the number of the first `top` item in the advice; None: not there
+    first: tuple[str, ...]  # the first TOP_WITHIN numbered items, in order
+
+
+@dataclass(frozen=True)
 class Verdict:
-    """One case's outcome."""
+    """One case's outcome: scored on the quick path (what the person sees), and on every
+    answer the case gives (a counterfactual)."""
 
     case: Case
     tier: str | None  # the tier given; None when nothing in the rules applies
@@ -131,6 +146,8 @@ class Verdict:
     violated: tuple[str, ...]  # suggestions the case rules out, in the advice shown
     top_rank: int | None  # the number of the first `top` item in the advice; None: not there
     replay: Replay
+    first: tuple[str, ...] = ()  # the first three numbered items the person sees
+    full: Scored | None = None  # if they answered every question the case answers
 
     @property
     def exact(self) -> bool:
@@ -149,6 +166,27 @@ class Verdict:
     def safe(self) -> bool:
         return not self.under
 
+    @property
+    def full_under(self) -> bool:
+        """Less urgent than expected with every answer given: unsafe too."""
+        full = self.full
+        return full is not None and (
+            full.tier is None or TIER_RANK[full.tier] > TIER_RANK[self.case.tier]
+        )
+
+
+def _score(case: Case, result: ranking.Result) -> Scored:
+    shown = {a.id for a in result.advice}
+    numbered = [a.id for group in result.groups() for _, a in group.items]
+    ranks = [numbered.index(s) + 1 for s in case.top if s in numbered]
+    return Scored(
+        result.tier,
+        tuple(s for s in case.suggests if s not in shown),
+        tuple(s for s in case.not_suggests if s in shown),
+        min(ranks) if ranks else None,
+        tuple(numbered[:TOP_WITHIN]),
+    )
+
 
 class Evaluator:
     """The rules compiled once, and the questionnaire's planner built once, for every case."""
@@ -159,17 +197,23 @@ class Evaluator:
         self.replayer = Replayer(kb)
 
     def evaluate(self, case: Case) -> Verdict:
-        result = ranking.rank(self.kb, case.answers, self.engine.consult(case.answers))
-        shown = {a.id for a in result.advice}
-        numbered = [a.id for group in result.groups() for _, a in group.items]
-        ranks = [numbered.index(s) + 1 for s in case.top if s in numbered]
+        full = _score(case, ranking.rank(self.kb, case.answers, self.engine.consult(case.answers)))
+        replay = self.replayer.replay(case.answers)
+        progress = replay.progress
+        asked = Answers(dict(progress.values), dict(progress.weight_units))
+        quick = _score(
+            case,
+            ranking.rank(self.kb, asked, self.engine.consult(asked), frozenset(progress.blank)),
+        )
         return Verdict(
             case,
-            result.tier,
-            tuple(s for s in case.suggests if s not in shown),
-            tuple(s for s in case.not_suggests if s in shown),
-            min(ranks) if ranks else None,
-            self.replayer.replay(case.answers),
+            quick.tier,
+            quick.missing,
+            quick.violated,
+            quick.top_rank,
+            replay,
+            quick.first,
+            full,
         )
 
 
@@ -181,7 +225,8 @@ class Run:
 
     @property
     def failed(self) -> bool:
-        """An unsafe case or a violated not_suggests fails the run (exit 1)."""
+        """An unsafe case or a violated not_suggests, in the advice the person sees, fails the
+        run (exit 1)."""
         return any(v.under or v.violated for v in self.verdicts)
 
 
@@ -210,8 +255,49 @@ def _prompt_stats(verdicts: list[Verdict]) -> dict[str, Any]:
     }
 
 
+def _same_first(verdicts: list[Verdict]) -> list[list[str]]:
+    """Cases that see the same first three items although their `top` differ: each such set
+    of case ids (advice that is not telling these people apart)."""
+    by_first: dict[tuple[str, ...], list[Verdict]] = {}
+    for v in verdicts:
+        if v.case.top and v.first:
+            by_first.setdefault(v.first, []).append(v)
+    return [
+        [v.case.id for v in group]
+        for group in by_first.values()
+        if len({frozenset(v.case.top) for v in group}) > 1
+    ]
+
+
+def _counterfactual(verdicts: list[Verdict]) -> dict[str, Any]:
+    """The advice measures if each person answered every question their case answers."""
+    full = [(v, v.full) for v in verdicts if v.full is not None]
+    n = len(full)
+    exact = sum(f.tier == v.case.tier for v, f in full)
+    safe = sum(not v.full_under for v, _ in full)
+    expected = sum(len(v.case.suggests) for v, _ in full)
+    met = expected - sum(len(f.missing) for _, f in full)
+    with_top = [(v, f) for v, f in full if v.case.top]
+    top_met = sum(f.top_rank is not None and f.top_rank <= TOP_WITHIN for _, f in with_top)
+    return {
+        "cases": n,
+        "exact": exact,
+        "exact_accuracy": _share(exact, n),
+        "safe": safe,
+        "safety": _share(safe, n),
+        "suggests": {"expected": expected, "met": met, "share": _share(met, expected)},
+        "not_suggests_violations": sum(len(f.violated) for _, f in full),
+        "top_in_first_three": {
+            "cases": len(with_top),
+            "met": top_met,
+            "share": _share(top_met, len(with_top)),
+        },
+    }
+
+
 def totals(outcome: Run) -> dict[str, Any]:
-    """Every total, as defined in the README ("Evaluating on realistic cases")."""
+    """Every total, as defined in docs/evaluate.md: on the quick path (what each person sees),
+    and under `if_answered_all`, the counterfactual of every answer given."""
     verdicts = outcome.verdicts
     n = len(verdicts)
     per_tier = {}
@@ -256,6 +342,8 @@ def totals(outcome: Run) -> dict[str, Any]:
             "met": top_met,
             "share": _share(top_met, len(with_top)),
         },
+        "same_first_three": _same_first(verdicts),
+        "if_answered_all": _counterfactual(verdicts),
         "prompts": {
             "all": _prompt_stats(verdicts),
             "emergency": _prompt_stats(emergencies),
@@ -268,7 +356,7 @@ def totals(outcome: Run) -> dict[str, Any]:
 
 
 def case_dict(verdict: Verdict) -> dict[str, Any]:
-    case = verdict.case
+    case, full = verdict.case, verdict.full
     return {
         "id": case.id,
         "location": str(case.location),
@@ -290,6 +378,16 @@ def case_dict(verdict: Verdict) -> dict[str, Any]:
         "asked": list(verdict.replay.asked),
         "blank": list(verdict.replay.blank),
         "reviewed": verdict.replay.reviewed,
+        "first_three": list(verdict.first),
+        "if_answered_all": None
+        if full is None
+        else {
+            "tier": full.tier,
+            "missing_suggests": list(full.missing),
+            "violated_not_suggests": list(full.violated),
+            "top_rank": full.top_rank,
+            "first_three": list(full.first),
+        },
     }
 
 

@@ -17,10 +17,10 @@ from triage.evaluate import TOP_WITHIN, Run, Verdict, totals
 WIDE = 110  # below this, the lists of suggestions move out of the rows
 
 
-def _top(verdict: Verdict) -> str:
+def _top(verdict: Verdict, rank: int | None) -> str:
     if not verdict.case.top:
         return "-"
-    return "none" if verdict.top_rank is None else f"#{verdict.top_rank}"
+    return "none" if rank is None else f"#{rank}"
 
 
 def _listed(ids: tuple[str, ...], wide: bool, style: str = "") -> Text:
@@ -44,6 +44,7 @@ def _cases(outcome: Run, wide: bool) -> Table:
             name, overflow="fold", no_wrap=not wide, justify="left" if wide else "right"
         )
     table.add_column("top", justify="right", no_wrap=True)
+    table.add_column("all", justify="right", no_wrap=True)
     table.add_column("prompts", justify="right", no_wrap=True)
     for v in outcome.verdicts:
         table.add_row(
@@ -54,7 +55,8 @@ def _cases(outcome: Run, wide: bool) -> Table:
             Text("yes") if v.safe else Text("NO", style="bold red"),
             _listed(v.missing, wide),
             _listed(v.violated, wide, "bold red"),
-            _top(v),
+            _top(v, v.top_rank),
+            _top(v, v.full.top_rank if v.full else None),
             str(v.replay.prompts),
         )
     return table
@@ -104,6 +106,12 @@ def _totals(t: dict[str, Any]) -> Table:
     top = t["top_in_first_three"]
     value, of = _of(top["met"], top["cases"], top["share"])
     table.add_row(f"a top item in the first {TOP_WITHIN}", value, f"{of} cases with top")
+    same = t["same_first_three"]
+    table.add_row(
+        "same first 3, different top",
+        str(len(same)),
+        "; ".join(", ".join(ids) for ids in same) or "no two cases",
+    )
     for key, label in (
         ("all", "prompts, median / max"),
         ("emergency", "  expected emergency"),
@@ -112,6 +120,16 @@ def _totals(t: dict[str, Any]) -> Table:
         p = t["prompts"][key]
         shown = "-" if p["median"] is None else f"{p['median']:g} / {p['max']}"
         table.add_row(label, shown, f"{p['cases']} cases")
+    c = t["if_answered_all"]
+    table.add_row("all answered (counterfactual):", "", "")
+    table.add_row("  exact accuracy", *_of(c["exact"], c["cases"], c["exact_accuracy"]))
+    table.add_row("  safety", *_of(c["safe"], c["cases"], c["safety"]))
+    s = c["suggests"]
+    table.add_row("  suggests met", *_of(s["met"], s["expected"], s["share"]))
+    table.add_row("  not_suggests violations", str(c["not_suggests_violations"]), "")
+    top = c["top_in_first_three"]
+    value, of = _of(top["met"], top["cases"], top["share"])
+    table.add_row(f"  a top item in the first {TOP_WITHIN}", value, f"{of} cases with top")
     speed = t["cases_per_second"]
     table.add_row(
         "cases per second",
@@ -130,8 +148,10 @@ def render(outcome: Run, console: Console | None = None) -> None:
     console.print(
         Text(
             f"missing: expected suggestions not in the advice; violated: not_suggests in the "
-            f"advice ({what}); top: the number of the first 'top' item in the advice "
-            "(none: not there; -: the case has no top)"
+            f"advice ({what}), as the person sees it after the questions the quick path "
+            "asked; top: the number of the first 'top' item in that advice (none: not there; "
+            "-: the case has no top); all: the same if they answered every question "
+            "(a counterfactual)"
         )
     )
     verdicts = outcome.verdicts

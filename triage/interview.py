@@ -14,10 +14,11 @@ module imports no terminal library: a replay does not pay for questionary or ric
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from triage import answers, ranking
+from triage import answers, ranking, worth
 from triage.engine import Engine
 from triage.model import TIER_RANK, Group, KnowledgeBase, Question
 from triage.relevance import Planner, Progress, possible_rules
@@ -51,6 +52,10 @@ class Frontend(Protocol):
     def emergency(self, result: Callable[[], ranking.Result], progress: Progress) -> str | None:
         """The answers mean an emergency: say what to do now, then offer a way back to a
         mis-keyed answer. None: the advice stands; or the id of an answer to change."""
+
+
+# The whole rules compiled, one per planner (and so per knowledge base and run).
+_ENGINES: weakref.WeakKeyDictionary[Planner, Engine] = weakref.WeakKeyDictionary()
 
 
 def planner_for(kb: KnowledgeBase) -> Planner:
@@ -123,8 +128,8 @@ class Interview:
             if not self.progress.asked(qid) and evaluation.ask_if(self.kb.questions[qid]) is True
         ]
         given = self.frontend.ask_group(group, open_signs, self.progress)
-        for question in open_signs:
-            self._record(question.id, given.get(question.id), None)
+        for question in open_signs:  # a sign's mark gives its question's answer
+            self._record(question.id, question.from_mark(given.get(question.id)), None)
         self._settle()
 
     def _record(self, qid: str, value: Any, unit: str | None) -> None:
@@ -148,8 +153,9 @@ class Interview:
 
     def interview(self) -> bool:
         """Ask until nothing open remains, or, until the person asks for more, nothing that can
-        change the tier. False when the answers reach an emergency: checked before every
-        question, so pre-filled answers and changes made in review count too."""
+        change the tier, the first three items shown, or whether an item shown applies. False
+        when the answers reach an emergency: checked before every question, so pre-filled
+        answers and changes made in review count too."""
         current = None
         while True:
             tier, shipped_tier = self._settled()
@@ -161,10 +167,15 @@ class Interview:
             if tier == "urgent" and not self.urgent_shown and screen_done:
                 self.urgent_shown = True
                 self.frontend.urgent(self.result)
-            if question is None:
-                return True
-            if not self.refining and not self.planner.core(question, self.progress):
-                return True  # the rest can only refine: the review offers the advice now
+            if question is None or (
+                not self.refining and not self.planner.core(question, self.progress)
+            ):
+                # The tier is settled: what could still change the first items shown, and the
+                # cautions of what is shown, are asked before the advice; the rest can only
+                # refine it, and the review offers the advice now.
+                question = worth.next_quick(self.planner, self.progress, self._advice_now())
+                if question is None:
+                    return True
             unit_question = self.kb.about.weight_unit_question
             if question.is_weight and unit_question and not self.progress.asked(unit_question):
                 question = self.kb.questions[unit_question]  # the unit, once, before any weight
@@ -227,6 +238,16 @@ class Interview:
         # nor one its ask_if rules out on those answers: only what was never asked is.
         blank = frozenset(self.progress.blank)
         return ranking.rank(self.kb, given, engine.consult(given), blank)
+
+    def _advice_now(self) -> ranking.Result:
+        """The advice as it stands, for choosing the next question: the same as `result`, from
+        the whole rules compiled once per planner (a step of the quick path would otherwise
+        compile the rules its answers can fire each time)."""
+        engine = _ENGINES.get(self.planner)
+        if engine is None:
+            engine = _ENGINES[self.planner] = Engine(self.kb)
+        given = answers.Answers(dict(self.progress.values), dict(self.progress.weight_units))
+        return ranking.rank(self.kb, given, engine.consult(given), frozenset(self.progress.blank))
 
     def run(self) -> ranking.Result:
         """The whole questionnaire; returns the result to show."""

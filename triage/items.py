@@ -76,6 +76,12 @@ def question(item: LocDict, section: str, problems: list[Problem]) -> Question:
             misplaced(key, f"'{key}' only fits number questions, not {qtype}")
     if "min" in item and "max" in item and item["min"] > item["max"]:
         misplaced("max", f"'max' ({item['max']}) is below 'min' ({item['min']})")
+    if "tick" in item:
+        takes = ("yes", "no", "unsure") if qtype == "yes_no" else tuple(map(str, choices))
+        if qtype not in ("yes_no", "one_of"):
+            misplaced("tick", f"'tick' only fits yes_no and one_of questions, not {qtype}")
+        elif item["tick"] not in takes:
+            misplaced("tick", f"'tick' is '{item['tick']}'; it is one of: {', '.join(takes)}")
     return Question(
         id=item["id"],
         ask=item["ask"],
@@ -90,6 +96,8 @@ def question(item: LocDict, section: str, problems: list[Problem]) -> Question:
         priority=item.get("priority", 0),
         section=section,
         sign=item.get("sign", ""),
+        tick=item.get("tick"),
+        quick=bool(item.get("quick", False)),
         retired=tuple((str(k), str(v)) for k, v in item.get("retired", {}).items()),
         location=item.loc,
         journal=item.get("journal"),

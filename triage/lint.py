@@ -20,6 +20,7 @@ from triage.conditions import AnyOf as AnyOfC
 from triage.conditions import Not as NotC
 from triage.errors import (
     AMBIGUOUS_TIE,
+    CAUTION_OFF_PATH,
     DEAD_FINDING,
     FINDING_CYCLE,
     NEVER_ASKED,
@@ -42,6 +43,7 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     problems += _unused(kb)
     problems += _findings(kb)
     problems += _ties(kb, search)
+    problems += _cautions_off_path(search.planner)
     return problems
 
 
@@ -360,3 +362,20 @@ def _ties(kb: KnowledgeBase, search: _Search) -> list[Problem]:
                             )
                         )
     return out
+
+
+def _cautions_off_path(planner: Planner) -> list[Problem]:
+    from triage.worth import cautions_off_path  # ranks advice: only `check` needs it here
+
+    kb = planner.kb
+    return [
+        _warn(
+            CAUTION_OFF_PATH,
+            f"suggestion '{sid}' is shown by default, but its unless reads "
+            f"{', '.join(repr(q) for q in off)}, which the quick path does not ask: mark it "
+            "quick: true or put it on a quick checklist, so the item is never shown as if it "
+            "were answered no",
+            kb.suggestions[sid].location,
+        )
+        for sid, off in cautions_off_path(planner)
+    ]

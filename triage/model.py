@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from triage.conditions import Condition
 from triage.errors import Location
@@ -65,12 +65,34 @@ class Question:
     journal: str | None = None  # filled from the spasm journal, never asked
     group: str | None = None  # the checklist it is asked in, with the group's other signs
     sign: str = ""  # its words as a line of that checklist ("" : its `ask`)
+    tick: str | None = None  # the answer a tick on its sign gives (None: yes; unticked: blank)
+    quick: bool = False  # asked before the advice wherever it could change the first three
     # Choices that answers files of an earlier wording may hold, each with what changed.
     retired: tuple[tuple[str, str], ...] = ()
 
     @property
     def choice_ids(self) -> tuple[str, ...]:
         return tuple(choice for choice, _ in self.choices)
+
+    def from_mark(self, mark: Any) -> Any:
+        """The answer a checklist's mark on this sign gives: yes (ticked), no (unticked) or
+        unsure. A sign with a `tick` gives that answer when ticked, and is left blank (None)
+        when not: an unticked line never stands for the question's other answers."""
+        if self.tick is None or mark is None:
+            return mark
+        if mark == "yes":
+            return self.tick
+        if mark == "unsure" and (self.type == "yes_no" or "unsure" in self.choice_ids):
+            return "unsure"
+        return None
+
+    def to_mark(self, value: Any) -> Any:
+        """The mark on its sign that gives this answer (the inverse of from_mark)."""
+        if self.tick is None or value is None:
+            return value
+        if value == self.tick:
+            return "yes"
+        return "unsure" if value == "unsure" else "no"
 
     def label(self, choice: str) -> str:
         return dict(self.choices).get(choice, choice)
@@ -225,6 +247,13 @@ class ResultWords:
     unanswered: str = ""
     per_group: int = 3  # items per group in the short result (red-flag tiers: all of them)
     personal_first: tuple[str, ...] = ("self_care", "training", "prevention")
+    # One deadline per result, the banner's: the heading of a group less urgent than the result
+    # (a tier, "personal" or "generic"), saying it comes after the banner's action.
+    later_titles: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        # Read from YAML as a dict; held, like every mapping of the model, read-only.
+        object.__setattr__(self, "later_titles", MappingProxyType(dict(self.later_titles)))
 
 
 @dataclass(frozen=True)

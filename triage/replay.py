@@ -10,7 +10,8 @@ What counts as a prompt: each question shown (the weight-unit question included)
 checklist of grouped signs (one prompt, however many signs it shows), and the review's choice,
 shown unless an emergency ended the questions. The intro, section headings, the urgent banner
 and the emergency advice are read, not answered. A sign of a checklist that the answers do not
-give is left unticked, as a person would leave it: it is answered "no".
+give is left unticked, as a person would leave it: it is answered "no" (a sign with a `tick` is
+ticked only when the answers give that answer, and unticked leaves its question blank).
 
 By default the person takes "See my advice now" at the review, as soon as it is offered (what
 is left could refine the advice, not change its tier); with refine=True they answer every
@@ -95,10 +96,10 @@ class _Script:
         chosen: dict[str, Any] = {}
         for question in questions:
             self.asked.append(question.id)
-            value = self.given.values.get(question.id)
-            if value is None:
+            mark = question.to_mark(self.given.values.get(question.id)) or "no"
+            if question.from_mark(mark) is None or question.id not in self.given.values:
                 self.blank.append(question.id)
-            chosen[question.id] = value or "no"
+            chosen[question.id] = mark
         # A sign's number ticks it (and ? then marks it not sure); 0 is "None of these".
         ticks = sum({"yes": 1, "unsure": 2}.get(v, 0) for v in chosen.values())
         self.keys += (ticks or 1) + 1
