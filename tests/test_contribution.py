@@ -99,6 +99,24 @@ def test_a_change_to_the_shipped_rules_that_passes_check_and_test_passes_ci(
     assert suite.returncode == 0, suite.stdout[-4000:]
 
 
+def test_a_new_rule_without_a_case_fails_test_as_it_would_fail_the_suite(tmp_path: Path) -> None:
+    """The suite asks every shipped rule to fire, and every suggestion to be shown, in some
+    case: `test` asks it too, so an author learns it from `test`, not from pytest."""
+    clone = copy_of_the_clone(tmp_path)
+    contribute(clone)
+    tests = clone / "rules" / "tests" / "training.yaml"
+    text = tests.read_text(encoding="utf-8")
+    start = text.index("  - name: heavy pulls on back-to-back days")
+    end = text.index("  - name:", text.index("  - name: a lifter who rests between heavy pulls") + 1)
+    tests.write_text(text[:start] + text[end:], encoding="utf-8")  # the walkthrough's cases out
+    tested = _run(clone, "-m", "triage", "test")
+    assert tested.returncode == 1
+    failed = [line for line in tested.stdout.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == 2, failed
+    assert "rule 'back_to_back_heavy_pulls' fires in no case" in failed[0]
+    assert "suggestion 'a_day_between_heavy_pulls' is shown in no case" in failed[1]
+
+
 def test_check_says_what_a_new_file_of_rule_tests_must_start_with(tmp_path: Path) -> None:
     """The one thing beyond the YAML the suite asks of a shipped rule file: the line that points
     editors at the schema. `check --strict` names it, in the words to write."""

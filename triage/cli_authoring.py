@@ -124,7 +124,8 @@ def test(paths: list[Path], rules: list[Path]) -> int:
         print("spasm-triage: no test cases found (rules/tests/*.yaml)", file=sys.stderr)
         return EXIT_USAGE
     outcomes = testing.run(kb, files)
-    text, passed = testing.report(outcomes, testing.unfired(kb, outcomes, files))
+    gaps = testing.untested(kb, outcomes, files)
+    text, passed = testing.report([*outcomes, *gaps], testing.unfired(kb, outcomes, files))
     sys.stdout.write(_relative(text))
     return EXIT_OK if passed else EXIT_RULES
 
