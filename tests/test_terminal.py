@@ -371,11 +371,11 @@ def test_follow_up_asks_what_was_tried_and_whether_it_helped(terminal) -> None: 
     assert done.returncode == 0
     screen.start(f"{COMMAND} follow-up", cwd, env)
     screen.wait_for("which of these did you try?")
-    # The questionnaire's keys: the fourth suggestion by its number (keep moving,
-    # stay_active, after the three that fit this lifter), then Enter; y, then Enter.
+    # The questionnaire's keys: to the fourth suggestion by its number (keep moving,
+    # stay_active, after the three that fit this lifter), y ticks it, then Enter; y, then Enter.
     shown = screen.wait_for("0 none; then Enter.")
     assert "Space to tick" not in shown
-    screen.keys("4", ENTER)
+    screen.keys("4", "y", ENTER)
     screen.wait_for("Did it help")
     screen.keys("y", ENTER)
     shown = screen.wait_for("EXIT=0")
