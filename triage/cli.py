@@ -144,9 +144,11 @@ def _run(args: argparse.Namespace) -> int:
                 return authoring.schema(args.cases)
             if args.command == "graph":
                 return authoring.graph(args.graph_format, args.focus, rules)
+            from triage import cli_explain
+
             if args.last:
-                return authoring.explain_last(args.name, rules, journal_at)
-            return authoring.explain_command(args.name, args.explain_answers, rules)
+                return cli_explain.explain_last(args.name, rules, journal_at)
+            return cli_explain.explain_command(args.name, args.explain_answers, rules)
         if args.command in ("history", "follow-up"):
             from triage import cli_journal
 
