@@ -7,7 +7,7 @@ whole.
 What the copy does not run: the tmux terminal tests and the journal's and packs' tests (slow,
 and they read the shipped rules only for a consultation), and tests/test_docs.py, whose
 walkthrough makes this very change again (as this file does). `python tests/test_contribution.py` runs the whole
-suite on such a copy (about 4 minutes)."""
+suite on such a copy (about 5 minutes)."""
 
 from __future__ import annotations
 
