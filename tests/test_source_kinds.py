@@ -16,6 +16,7 @@ sources:
     kind: {kind}
     title: "Back Mechanic"
     published: "Stuart McGill, Backfitpro (2015)"
+    url: "https://www.example.org/back-mechanic"  # check asks every published source for one (W110)
 questions:
   - id: sits_all_day
     ask: "Do you sit most of the day?"
