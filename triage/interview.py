@@ -58,6 +58,14 @@ class Frontend(Protocol):
 _ENGINES: weakref.WeakKeyDictionary[Planner, Engine] = weakref.WeakKeyDictionary()
 
 
+def engine_for(planner: Planner) -> Engine:
+    """The whole rules compiled, once per planner: every consultation of a run shares it."""
+    engine = _ENGINES.get(planner)
+    if engine is None:
+        engine = _ENGINES[planner] = Engine(planner.kb)
+    return engine
+
+
 def planner_for(kb: KnowledgeBase) -> Planner:
     """The questionnaire's planner: the sections marked always_ask (the red flags) in full."""
     return Planner(kb, always_ask=frozenset(s.id for s in kb.sections if s.always_ask))
@@ -243,9 +251,7 @@ class Interview:
         """The advice as it stands, for choosing the next question: the same as `result`, from
         the whole rules compiled once per planner (a step of the quick path would otherwise
         compile the rules its answers can fire each time)."""
-        engine = _ENGINES.get(self.planner)
-        if engine is None:
-            engine = _ENGINES[self.planner] = Engine(self.kb)
+        engine = engine_for(self.planner)
         given = answers.Answers(dict(self.progress.values), dict(self.progress.weight_units))
         return ranking.rank(self.kb, given, engine.consult(given), frozenset(self.progress.blank))
 
