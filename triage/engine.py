@@ -17,6 +17,7 @@ behaviour (shared/reference/dependencies.md):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,6 +171,9 @@ def compile_rules(kb: KnowledgeBase, rules: Iterable[KBRule] | None = None) -> t
     return type("CompiledRules", (_TriageEngine,), attrs)
 
 
+_COMPILING = threading.RLock()
+
+
 def _typed(value: Any) -> Any:
     """A value with its type, so that equal values of other types (1, 1.0, True) are told apart."""
     if isinstance(value, tuple):
@@ -188,7 +192,8 @@ class Engine:
 
     def __init__(self, kb: KnowledgeBase, rules: Iterable[KBRule] | None = None) -> None:
         self.kb = kb
-        self._engine = compile_rules(kb, rules)()
+        with _COMPILING:  # experta's network builder shares caches between engines
+            self._engine = compile_rules(kb, rules)()
         self._recent: dict[tuple[Any, ...], Consultation] = {}
 
     def facts(self, answers: Answers) -> list[Any]:
