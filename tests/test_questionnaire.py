@@ -65,7 +65,7 @@ class Driver:
         elif message.startswith("Pressed the wrong key"):
             self.emergencies += 1
             step = self.review[0] if self.review else ""
-            wanted = "change" if step.startswith("fix") else "done"
+            wanted = "change" if step.startswith("fix") else "end" if step == "end" else "done"
             if step.startswith("fix"):
                 self.review[0] = step.replace("fix", "change")
         else:  # "Which answer?"
@@ -412,3 +412,64 @@ def test_a_questionnaires_result_never_says_warning_signs_were_left_out(
     assert Interview(shipped, None, done.progress).result().unanswered == ()  # type: ignore[arg-type]
     from_file = ranking.rank(shipped, given, Engine(shipped).consult(given))
     assert from_file.unanswered == ("age", "first_episode")  # asked from 50: age not known
+
+
+# ---- every choice has a key; Done on the emergency screen ----
+
+
+def test_every_choice_of_every_question_has_a_key_of_its_own(
+    shipped: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, list[Option]] = {}
+
+    def capture(message: str, options: Sequence[Option], *args: Any, **kw: Any) -> Any:
+        seen[message] = list(options)
+        return options[0].value
+
+    monkeypatch.setattr(questionnaire.prompts, "choose", capture)
+    terminal = Terminal(Console(file=io.StringIO(), width=80))
+    for question in shipped.questions.values():
+        if question.type in ("yes_no", "one_of"):
+            questionnaire.prompt(question, Progress(), shipped, terminal)
+            keys = [o.key for o in seen[question.ask]]
+            assert all(keys) and len(set(keys)) == len(keys), question.id
+    # "Which answer?" after every question was answered: one number per row, past the ninth too.
+    progress = Progress({q.id: "x" for q in shipped.questions.values() if not q.journal})
+    progress.order = list(progress.values)
+    questionnaire.TerminalFrontend(shipped, terminal)._which(progress)
+    rows = seen["Which answer?"]
+    assert len(rows) > 9 and [o.key for o in rows] == [str(n) for n in range(1, len(rows) + 1)]
+
+
+def test_a_choice_past_the_ninth_is_chosen_by_typing_its_number(shipped: KnowledgeBase) -> None:
+    options = [Option(n, f"choice {n}", str(n)) for n in range(1, 13)]
+    with create_pipe_input() as pipe:
+        pipe.send_text("1" + "2" + ENTER)
+        assert prompts.choose("Which?", options, io={"input": pipe, "output": DummyOutput()}) == 12
+    with create_pipe_input() as pipe:
+        pipe.send_text("1" + ENTER)  # the first, alone, is still the first
+        assert prompts.choose("Which?", options, io={"input": pipe, "output": DummyOutput()}) == 1
+
+
+def test_every_line_of_a_long_checklist_can_be_ticked_by_its_number(shipped: KnowledgeBase) -> None:
+    longest = max(
+        (q for q in shipped.questions.values() if q.type == "many_of"), key=lambda q: len(q.choices)
+    )
+    assert len(longest.choices) > 9
+    rows = [Option(value, label) for value, label in longest.choices]
+    last, tenth = str(len(rows)), "10"
+    with create_pipe_input() as pipe:
+        # A number goes to its line (typed in full); y ticks it.
+        pipe.send_text(last + "y" + tenth + "y" + ENTER)
+        io = {"input": pipe, "output": DummyOutput()}
+        marked = prompts.checklist(longest.ask, rows, unsure=False, io=io)
+    assert marked == {rows[-1].value: "yes", rows[9].value: "yes"}
+
+
+def test_done_on_the_emergency_screen_ends_with_its_advice(drive: Any) -> None:
+    driver, session, result, _, _ = drive({"saddle_numbness": "yes"}, review=["end"])
+    assert driver.emergencies == 1 and result.tier == "emergency"
+    assert session.screens.ended
+    kept: list[bool] = []
+    session.present(result, shown=lambda: kept.append(True))  # no result view: it has ended
+    assert kept == [True]  # and the journal still keeps the consultation

@@ -153,12 +153,12 @@ def interactive(
         if journal is not None:
             journal.close()
         return EXIT_INTERRUPTED
-    screen.result(console, result, kb, full=full)
-    cli_consult.record(
-        journal, kb, session.progress.values, session.progress.weight_units, result, draft
+    values, units = session.progress.values, session.progress.weight_units
+    session.present(
+        result,
+        full=full,
+        shown=lambda: cli_consult.record(journal, kb, values, units, result, draft),
     )
-    if not full and screen.offer_full(console):
-        screen.result(console, result, kb, full=True)
     if save:
         given = Answers(dict(session.progress.values), dict(session.progress.weight_units))
         return cli_consult.save(save, report.to_markdown(result, kb, given), prefill, journal_at)

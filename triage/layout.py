@@ -1,15 +1,17 @@
 """A ranked result laid out as lines, once, for every renderer: the text output, the
 questionnaire's screen and the Markdown handover show the same things in the same order.
 The short layout is the first screen (the action, a few items per group, numbered sources);
-the full one adds each item's confidence, reasons and quotes. Every word comes from the rules."""
+the opened one is the short one with every item; the full one adds each item's confidence,
+reasons and quotes, and every disagreement. Items are numbered straight through what is shown.
+Every word comes from the rules."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-from triage.model import TIERS, KnowledgeBase
-from triage.ranking import Advice, Result, RuleReason
+from triage.model import TIER_RANK, TIERS, KnowledgeBase
+from triage.ranking import Advice, Debate, Result, RuleReason
 
 Kind = Literal[
     "title", "action", "heading", "item", "detail", "bullet", "note", "source", "disclaimer"
@@ -49,10 +51,16 @@ class Sources:
 
 
 def lay_out(
-    result: Result, kb: KnowledgeBase, *, full: bool = False, more: str = "--full shows them"
+    result: Result,
+    kb: KnowledgeBase,
+    *,
+    full: bool = False,
+    more: str = "--full shows them",
+    opened: bool = False,
 ) -> tuple[list[Line], Sources]:
     """The result as lines. `more` says how the reader gets what the short result leaves out:
-    a flag on the command line, a choice on the questionnaire's screen."""
+    a flag on the command line, a choice on the questionnaire's screen. `opened`: every item,
+    in the short words."""
     sources = Sources(kb)
     lines: list[Line] = []
     words = kb.about.words
@@ -72,25 +80,31 @@ def lay_out(
             missing = "; ".join(kb.questions[q].short or q for q in result.unanswered)
             lines.append(Line("detail", f"Not answered: {missing}."))
     guarded = set(kb.about.protected_tiers)
-    debated = {d.preferred.id: d for d in result.disagreements}
-    listed: set[str] = set()  # the items shown, so a disagreement can point at its number
+    debates = [d for d in result.disagreements if full or bears_on_person(d)]
+    debated = {d.preferred.id: d for d in debates}
+    numbers: dict[str, int] = {}  # the items shown, so a disagreement can point at its number
 
     groups = result.groups()
     said_signs = False
     for index, group in enumerate(groups):
-        # The result's own tier needs no heading of its own: the banner above says it.
+        # The result's own tier needs no heading of its own: the banner above says it. Advice
+        # less urgent than the banner says it comes after it: one deadline, the banner's.
         if index or group.key != result.tier:
-            lines.append(Line("heading", group.title, tier=group.key, gap=True))
+            title = group.title
+            if _later(group.key, result.tier, words.personal_first):
+                title = words.later_titles.get(group.key, title)
+            lines.append(Line("heading", title, tier=group.key, gap=True))
         shown = group.items
-        if not full and group.key not in guarded:
+        if not (full or opened) and group.key not in guarded:
             shown = group.items[: words.per_group]
-        listed.update(a.id for _, a in shown)
-        for number, advice in shown:
+        for _, advice in shown:
+            numbers[advice.id] = len(numbers) + 1
             protected = advice.tier in guarded
             text = advice.text if (full or protected) else _short(advice)
             if advice.id in debated:
                 text += " (lifters disagree: see below)"
-            lines.append(Line("item", f"{text} {sources.refs(advice)}", f"{number}.", advice.tier))
+            mark = f"{numbers[advice.id]}."
+            lines.append(Line("item", f"{text} {sources.refs(advice)}", mark, advice.tier))
             if full:
                 lines.extend(_details(advice, sources))
         rest = len(group.items) - len(shown)
@@ -103,8 +117,7 @@ def lay_out(
                 lines.append(Line("note", f"{words.reported_title}: {'; '.join(result.reported)}."))
                 said_signs = True
 
-    numbers = {a.id: n for g in result.groups() for n, a in g.items if a.id in listed}
-    for debate in result.disagreements:
+    for debate in debates:
         d = debate.disagreement
         preferred = numbers.get(debate.preferred.id)
         head = f"Where the advice disagrees: {d.topic}"
@@ -154,6 +167,31 @@ def lay_out(
     disclaimer = result.disclaimer if full or not words.disclaimer_short else words.disclaimer_short
     lines.append(Line("disclaimer", disclaimer, gap=full))
     return lines, sources
+
+
+def _later(group: str, tier: str, personal_first: tuple[str, ...]) -> bool:
+    """Whether a group of advice is less urgent than the result it is in: a tier's group below
+    the result's tier; what fits the person, or everyone, under a clinical result."""
+    if group in TIER_RANK:
+        return TIER_RANK[group] > TIER_RANK[tier]
+    return tier not in personal_first
+
+
+def bears_on_person(debate: Debate) -> bool:
+    """Whether a disagreement is about this person: one of its sides was made by their own
+    answers (a rule that read what they said), not only for everyone."""
+    return any(
+        advice.personal or _read_answers(advice.because)
+        for advice in (debate.preferred, *debate.dissent)
+    )
+
+
+def _read_answers(because: tuple[RuleReason, ...]) -> bool:
+    return any(
+        fact.kind == "answer" or _read_answers(fact.because)
+        for rule in because
+        for fact in rule.facts
+    )
 
 
 def _short_title(title: str, limit: int = 40) -> str:

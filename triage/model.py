@@ -244,6 +244,13 @@ class ResultWords:
     unanswered: str = ""
     per_group: int = 3  # items per group in the short result (red-flag tiers: all of them)
     personal_first: tuple[str, ...] = ("self_care", "training", "prevention")
+    # One deadline per result, the banner's: the heading of a group less urgent than the result
+    # (a tier, "personal" or "generic"), saying it comes after the banner's action.
+    later_titles: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        # Read from YAML as a dict; held, like every mapping of the model, read-only.
+        object.__setattr__(self, "later_titles", MappingProxyType(dict(self.later_titles)))
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,14 @@
 
 No answer is taken because a cursor happened to rest on it: a list opens with nothing pointed
 at, and Enter on an untouched prompt only says what to press. A choice is made with its own key
-(y, n, ? or its number) or by moving to it with the arrows, then Enter. A checklist ticks signs
-(y or Space), marks one "not sure" (?), or says "None of these" (0); Enter takes it once
-something is marked. Ctrl-C raises KeyboardInterrupt and a closed terminal EOFError, as
+(y, n, ? or its number, typed in full: 1 then 2 is the twelfth) or by moving to it with the
+arrows, then Enter. A checklist ticks signs (y or Space), marks one "not sure" (?), or says "None
+of these" (0); Enter takes it once something is marked. On a list of up to nine lines a number
+ticks its line; on a longer one it goes to the line, so a slow "1", "2" cannot tick the first
+line on the way to the twelfth.
+
+A list taller than the terminal scrolls with the pointer, the question always on screen and a
+line saying how many lines are above or below: no line can be pointed at, or ticked, unseen. Ctrl-C raises KeyboardInterrupt and a closed terminal EOFError, as
 questionary does, so the caller keeps what was answered.
 
 Built on prompt_toolkit (which questionary uses) with an optional input and output, so tests
@@ -14,6 +19,7 @@ drive the real prompts through a pipe.
 from __future__ import annotations
 
 import textwrap
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +48,85 @@ def _width() -> int:
         return max(30, get_app().output.get_size().columns - 1)
     except Exception:  # no terminal size (a pipe in tests): a common width
         return 79
+
+
+def _height() -> int:
+    try:
+        return max(6, get_app().output.get_size().rows)
+    except Exception:  # no terminal size: a common height
+        return 24
+
+
+def _count(lines: Lines) -> int:
+    """The screen rows of wrapped lines, each ending with a newline."""
+    return sum(text.count("\n") for _, text in lines)
+
+
+@dataclass
+class _Scroll:
+    """Which block of a list is the first on screen; moved only to keep the pointer in view."""
+
+    top: int = 0
+
+
+def _fit(
+    head: Lines, blocks: Sequence[Lines], tail: Lines, focus: int | None, scroll: _Scroll
+) -> FormattedText:
+    """The head, as many blocks as the terminal has rows for, around `focus` (the block
+    pointed at), and the tail; the rows left out are counted above and below."""
+    sizes = [_count(block) for block in blocks]
+    room = _height() - _count(head) - _count(tail)
+    shown = range(len(blocks))
+    if sum(sizes) > room:
+        room = max(room - 2, 1)  # a line for what is above, one for what is below
+        scroll.top = min(scroll.top, len(blocks) - 1)
+        if focus is not None:
+            scroll.top = min(scroll.top, focus)
+            while scroll.top < focus and sum(sizes[scroll.top : focus + 1]) > room:
+                scroll.top += 1
+        end, used = scroll.top, 0
+        while end < len(blocks) and (used + sizes[end] <= room or end == scroll.top):
+            used += sizes[end]
+            end += 1
+        # At the foot of the list, fill the screen from the bottom up.
+        while scroll.top > 0 and used + sizes[scroll.top - 1] <= room and end == len(blocks):
+            scroll.top -= 1
+            used += sizes[scroll.top]
+        shown = range(scroll.top, end)
+    out: Lines = list(head)
+    above = sum(sizes[: shown.start])
+    below = sum(sizes[shown.stop :])
+    if above:
+        out += [("fg:ansibrightblack", f"  ... {above} more {'line' if above == 1 else 'lines'} above"), ("", "\n")]
+    for index in shown:
+        out += blocks[index]
+    if below:
+        out += [("fg:ansibrightblack", f"  ... {below} more {'line' if below == 1 else 'lines'} below"), ("", "\n")]
+    out += tail
+    while out and out[-1] == ("", "\n"):
+        out.pop()
+    return FormattedText(out)
+
+
+@dataclass
+class _Typed:
+    """A number being typed: its digits so far, and when the last one came."""
+
+    digits: str = ""
+    at: float = 0.0
+
+    def add(self, digit: str, known: Sequence[str]) -> str | None:
+        """The number the digits typed so far make, if it is one of `known`; else the digit
+        alone, if it is. A pause of a second starts a new number."""
+        now = time.monotonic()
+        joined = self.digits + digit if now - self.at < 1.0 else digit
+        self.at = now
+        for candidate in (joined, digit):
+            if candidate in known:
+                self.digits = candidate
+                return candidate
+        self.digits = ""
+        return None
 
 
 def _wrapped(text: str, first: str, rest: str, style: str, width: int) -> Lines:
@@ -88,6 +173,8 @@ class _Choice:
     pointer: int | None = None
     hint: str = ""
     done: bool = False
+    scroll: _Scroll = field(default_factory=_Scroll)
+    typed: _Typed = field(default_factory=_Typed)
 
 
 def choose(
@@ -106,22 +193,22 @@ def choose(
     keys = "\n".join([instruction, "Choose with " + _key_words(options) + ", then Enter."]).strip(
         "\n"
     )
+    widest = max((len(o.key) for o in options), default=0)
 
     def body() -> FormattedText:
         width = _width()
         if state.done and state.pointer is not None:
             chosen = options[state.pointer].label
             return FormattedText(_wrapped(f"{message}  {chosen}", "? ", "  ", "bold", width)[:-1])
-        out = _head(message, keys, width)
+        blocks: list[Lines] = []
         for index, option in enumerate(options):
             pointed = index == state.pointer
             mark = "» " if pointed else "  "
-            key = f"[{option.key}] " if option.key else "    "
+            key = f"[{option.key}]".rjust(widest + 2) + " " if option.key else " " * (widest + 3)
             style = "bold fg:ansicyan" if pointed else ""
-            out += _wrapped(option.label, f" {mark}{key}", " " * (len(key) + 3), style, width)
-        if state.hint:
-            out += _wrapped(state.hint, "  ", "  ", "fg:ansiyellow", width)
-        return FormattedText(out[:-1])
+            blocks.append(_wrapped(option.label, f" {mark}{key}", " " * (len(key) + 3), style, width))
+        hint = _wrapped(state.hint, "  ", "  ", "fg:ansiyellow", width) if state.hint else []
+        return _fit(_head(message, keys, width), blocks, hint, state.pointer, state.scroll)
 
     bindings = KeyBindings()
     _common(bindings)
@@ -139,9 +226,14 @@ def choose(
         state.pointer %= len(options)
         state.hint = ""
 
+    numbers = {o.key: i for i, o in enumerate(options) if o.key.isdigit()}
     for index, option in enumerate(options):
+        if option.key in numbers:
+            continue
         for key in {option.key, option.key.upper()} - {""}:
             bindings.add(key)(_pointer_to(state, index))
+    for digit in sorted({d for key in numbers for d in key}):
+        bindings.add(digit)(_number_to(state, digit, numbers))
 
     @bindings.add("enter")
     def _enter(event: KeyPressEvent) -> None:
@@ -158,6 +250,18 @@ def choose(
     return _run(body, bindings, io or {})
 
 
+def _number_to(state: _Choice, digit: str, numbers: dict[str, int]) -> Any:
+    def handler(event: KeyPressEvent) -> None:
+        typed = state.typed.add(digit, list(numbers))
+        if typed is None:
+            state.hint = "There is no such number here."
+            return
+        state.pointer = numbers[typed]
+        state.hint = ""
+
+    return handler
+
+
 def _pointer_to(state: _Choice, index: int) -> Any:
     def handler(event: KeyPressEvent) -> None:
         state.pointer = index
@@ -168,6 +272,8 @@ def _pointer_to(state: _Choice, index: int) -> Any:
 
 def _key_words(options: Sequence[Option]) -> str:
     keys = [o.key for o in options if o.key]
+    if len(keys) > 9 and all(k.isdigit() for k in keys):
+        return f"a number from {keys[0]} to {keys[-1]} or the arrows"
     return (", ".join(keys) + " or the arrows") if keys else "the arrows"
 
 
@@ -184,6 +290,8 @@ class _Checklist:
     pointer: int | None = None  # len(rows) is the "None of these" line
     hint: str = ""
     done: bool = False
+    scroll: _Scroll = field(default_factory=_Scroll)
+    typed: _Typed = field(default_factory=_Typed)
 
 
 def checklist(
@@ -202,7 +310,10 @@ def checklist(
         if current and current.get(row.value) in ("yes", "unsure"):
             state.marks[index] = current[row.value]
     # One line at 80 columns: a 24-line terminal still shows the whole first checklist.
-    how = "Tick: a line's number (or arrows, then y)"
+    long = len(rows) > 9
+    how = "Tick: go to a line (its number or arrows), then y" if long else (
+        "Tick: a line's number (or arrows, then y)"
+    )
     how += "; ? not sure" if unsure else ""
     keys = "\n".join([instruction, f"{how}; 0 none; then Enter."]).strip("\n")
 
@@ -221,22 +332,21 @@ def checklist(
                 _wrapped(message, "? ", "  ", "bold", width)
                 + _wrapped(summary(), "  ", "  ", "fg:ansicyan", width)[:-1]
             )
-        out = _head(message, keys, width)
-        lines = [*rows, Option(NONE, none_label)]
-        for index, row in enumerate(lines):
+        blocks: list[Lines] = []
+        digits = len(str(len(rows)))
+        for index, row in enumerate([*rows, Option(NONE, none_label)]):
             pointed = index == state.pointer
             if index == len(rows):
                 box = "(x)" if state.none else "( )"
                 number = "0"
             else:
                 box = {"yes": "[x]", "unsure": "[?]"}.get(state.marks.get(index, ""), "[ ]")
-                number = str(index + 1) if index < 9 else " "
-            first = f" {'»' if pointed else ' '} {number} {box} "
+                number = str(index + 1)
+            first = f" {'»' if pointed else ' '} {number.rjust(digits)} {box} "
             style = "bold fg:ansicyan" if pointed else ""
-            out += _wrapped(row.label, first, " " * len(first), style, width)
-        if state.hint:
-            out += _wrapped(state.hint, "  ", "  ", "fg:ansiyellow", width)
-        return FormattedText(out[:-1])
+            blocks.append(_wrapped(row.label, first, " " * len(first), style, width))
+        hint = _wrapped(state.hint, "  ", "  ", "fg:ansiyellow", width) if state.hint else []
+        return _fit(_head(message, keys, width), blocks, hint, state.pointer, state.scroll)
 
     bindings = KeyBindings()
     _common(bindings)
@@ -301,9 +411,25 @@ def checklist(
 
         return handler
 
-    for index in range(min(9, len(rows))):
-        bindings.add(str(index + 1))(jump(index))
-    bindings.add("0")(jump(len(rows)))
+    if long:
+        # A number goes to its line (typed in full: 1 then 2 is the twelfth); y ticks it.
+        numbers = {str(index + 1): index for index in range(len(rows))} | {"0": len(rows)}
+
+        def go(digit: str) -> Any:
+            def handler(event: KeyPressEvent) -> None:
+                typed = state.typed.add(digit, list(numbers))
+                if typed is not None:
+                    state.pointer = numbers[typed]
+                    state.hint = ""
+
+            return handler
+
+        for digit in "0123456789":
+            bindings.add(digit)(go(digit))
+    else:
+        for index in range(len(rows)):
+            bindings.add(str(index + 1))(jump(index))
+        bindings.add("0")(jump(len(rows)))
 
     @bindings.add("enter")
     def _enter(event: KeyPressEvent) -> None:

@@ -45,6 +45,7 @@ class TerminalFrontend:
 
     def __init__(self, kb: KnowledgeBase, terminal: Terminal) -> None:
         self.kb, self.terminal = kb, terminal
+        self.ended = False  # Done on the emergency screen: its advice is all there is to show
 
     def ask(self, question: Question, progress: Progress) -> tuple[Any, str | None]:
         return prompt(question, progress, self.kb, self.terminal)
@@ -88,11 +89,13 @@ class TerminalFrontend:
         action = prompts.choose(
             "Pressed the wrong key? The advice above stands unless you change an answer.",
             [
-                Option("done", "Show all my advice", "a"),
+                Option("end", "Done", "d"),
+                Option("done", "Show all my advice, with its sources", "a"),
                 Option("change", "Change an answer", "c"),
             ],
             io=self.terminal.io(),
         )
+        self.ended = action == "end"
         if action != "change":
             return None
         screen.answers_table(self.terminal.console, progress, self.kb)
@@ -102,13 +105,14 @@ class TerminalFrontend:
         asked = screen.asked_questions(progress, self.kb)
         qid: str = prompts.choose(
             "Which answer?",
-            [
-                Option(q.id, f"{q.short}", str(i) if i < 10 else "")
-                for i, q in enumerate(asked, start=1)
-            ],
+            [Option(q.id, f"{q.short}", str(i)) for i, q in enumerate(asked, start=1)],
             io=self.terminal.io(),
         )
         return qid
+
+
+def _nothing() -> None:
+    pass
 
 
 @dataclass
@@ -121,7 +125,23 @@ class Session(Interview):
     on_answer: Callable[[Progress], None] = lambda progress: None
 
     def __post_init__(self) -> None:
-        self._begin(TerminalFrontend(self.kb, self.terminal))
+        self.screens = TerminalFrontend(self.kb, self.terminal)
+        self._begin(self.screens)
+
+    def present(
+        self, result: ranking.Result, *, full: bool = False, shown: Callable[[], None] = _nothing
+    ) -> None:
+        """The result, opening at its top with its menu under it, until Done; or, after Done on
+        the emergency screen, nothing more: that screen's advice stays where it is. `shown` is
+        called once the advice is on the screen."""
+        if self.screens.ended:
+            shown()
+            return
+        from triage import result_view
+
+        result_view.present(
+            self.terminal.console, result, self.kb, full=full, shown=shown, io_=self.terminal.io()
+        )
 
 
 def prompt(
@@ -143,7 +163,7 @@ def prompt(
             YES_NO
             if question.type == "yes_no"
             else [
-                Option(value, label, str(i) if i < 10 else "")
+                Option(value, label, str(i))
                 for i, (value, label) in enumerate(question.choices, start=1)
             ]
         )
@@ -195,7 +215,9 @@ def prompt(
         ask,
         validate=check,
         default=default,
-        instruction=f"{why_lines}({hint}; {LEAVE_BLANK})",
+        # Wrapped like the rest: questionary cuts a long instruction at the terminal's edge.
+        instruction=why_lines
+        + textwrap.fill(f"({hint}; {LEAVE_BLANK})", width=width, subsequent_indent="  "),
         **io,
     ).unsafe_ask()
     if typed.strip() == "?":

@@ -48,15 +48,34 @@ def _hanging(mark: str, text: Text) -> Table:
     return grid
 
 
+def without_action(text: str, action: str) -> str:
+    """An item's text without a first sentence that only says the action again: a banner
+    states its action once, in bold, and the item goes on from there."""
+    said_first = action.rstrip(".")
+    if text.startswith(said_first) and len(text) > len(said_first) + 2:
+        # The text goes on from the action itself: ", and if you can't be seen today, ..."
+        rest = text[len(said_first) :].lstrip(",;:. ")
+        rest = rest.removeprefix("and ")
+        return rest[:1].upper() + rest[1:]
+    first, cut, rest = text.partition(". ")
+    if not cut or not rest:
+        return text
+    words = [w.strip("(),;:.").lower() for w in first.split()]
+    said = {w.strip("(),;:.").lower() for w in action.split()}
+    if words[:1] != [w.strip("(),;:.").lower() for w in action.split()[:1]]:
+        return text
+    return rest if sum(w in said for w in words) >= 0.7 * len(words) else text
+
+
 def urgent_banner(console: Console, result: Result, kb: KnowledgeBase) -> None:
     urgent = [a for a in result.advice if a.tier == "urgent"]
     if not urgent:
         return
     tier = kb.about.tiers["urgent"]
-    action = result.action if result.tier == "urgent" else tier.action
+    action = (result.action if result.tier == "urgent" else tier.action) or tier.action
     body = Group(
-        Text(action or tier.action, style="bold"),
-        *(_hanging("-", Text(a.text)) for a in urgent),
+        Text(action, style="bold"),
+        *(_hanging("-", Text(without_action(a.text, action))) for a in urgent),
     )
     console.print(Panel(body, title=tier.title, title_align="left", border_style="red"))
 
@@ -65,10 +84,10 @@ def emergency_banner(console: Console, result: Result, kb: KnowledgeBase) -> Non
     """The emergency advice, the moment the answers mean one: before anything else is asked."""
     emergency = [a for a in result.advice if a.tier == "emergency"]
     tier = kb.about.tiers["emergency"]
-    action = result.action if result.tier == "emergency" else tier.action
+    action = (result.action if result.tier == "emergency" else tier.action) or tier.action
     body = Group(
-        Text(action or tier.action, style="bold"),
-        *(_hanging("-", Text(a.text)) for a in emergency),
+        Text(action, style="bold"),
+        *(_hanging("-", Text(without_action(a.text, action))) for a in emergency),
     )
     console.print(
         Panel(
@@ -80,50 +99,45 @@ def emergency_banner(console: Console, result: Result, kb: KnowledgeBase) -> Non
     )
 
 
-def result(console: Console, outcome: Result, kb: KnowledgeBase, *, full: bool = False) -> None:
-    """The result screen: the shared layout (triage/layout.py), in the terminal's colours."""
+MORE_ON_SCREEN = "'m' below shows them"
+
+
+def parts(
+    console: Console, outcome: Result, kb: KnowledgeBase, *, full: bool = False, opened: bool = False
+) -> list[RenderableType]:
+    """The result screen's pieces: the shared layout (triage/layout.py) in the terminal's
+    colours, the action first, in a panel under the tier's title."""
     from triage.layout import lay_out
 
-    lines, _ = lay_out(outcome, kb, full=full, more="'Show why and sources', below, shows them")
     if outcome.tier is None:
-        console.print("Nothing in the rules applies to these answers.")
-        return
+        return [Text("Nothing in the rules applies to these answers.")]
+    lines, _ = lay_out(outcome, kb, full=full, opened=opened, more=MORE_ON_SCREEN)
     style = TIER_STYLE[outcome.tier]
     title, action, *rest = lines
-    parts: list[RenderableType] = [
+    out: list[RenderableType] = [
         Panel(Text(action.text, style=style), title=title.text, title_align="left", expand=False)
     ]
     for line in rest:
         if line.gap:
-            parts.append(Text(""))
+            out.append(Text(""))
         if line.kind == "heading":
-            parts.append(Text(line.text, style=TIER_STYLE.get(line.tier or "", "bold")))
+            out.append(Text(line.text, style=TIER_STYLE.get(line.tier or "", "bold")))
         elif line.kind in ("item", "bullet", "source"):
-            parts.append(_hanging(line.mark, Text(line.text)))
+            out.append(_hanging(line.mark, Text(line.text)))
         elif line.kind == "detail":
-            parts.append(_hanging("", Text(line.text, style="dim")))
+            out.append(_hanging("", Text(line.text, style="dim")))
         elif line.kind == "disclaimer":
-            parts.append(Text(line.text, style="dim"))
+            out.append(Text(line.text, style="dim"))
         else:
-            parts.append(Text(line.text, style="italic"))
-    height = sum(len(console.render_lines(part, console.options)) for part in parts)
-    for part in parts:
+            out.append(Text(line.text, style="italic"))
+    return out
+
+
+def result(console: Console, outcome: Result, kb: KnowledgeBase, *, full: bool = False) -> None:
+    """The result screen, printed (the questionnaire shows it in triage/result_view.py, which
+    opens at its top and keeps its menu under it)."""
+    for part in parts(console, outcome, kb, full=full):
         console.print(part)
-    # Taller than the terminal: the red-flag action once more, so it is on the last screen too.
-    if outcome.tier in kb.about.protected_tiers and height > console.height - 2:
-        console.print(Text(action.text, style=style))
-
-
-def offer_full(console: Console) -> bool:
-    """After the short result: ask whether to show why and the sources (the --full result)."""
-    from triage import prompts
-
-    # The same keys as every other prompt; Done is pointed at, so Enter ends as before.
-    options = [prompts.Option(False, "Done", "d"), prompts.Option(True, "Show why and sources", "s")]
-    try:
-        return bool(prompts.choose("Anything else?", options, default=False))
-    except (KeyboardInterrupt, EOFError):  # the advice is shown and kept: Ctrl-C here is Done
-        return False
 
 
 def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> None:

@@ -1,0 +1,278 @@
+"""The result on a terminal, as a pager does it (git, man): it opens at its top, so the action is
+the first thing on the screen at any size, and reads on with the arrows, Space and Page Down. Its
+menu stays under it: Done, the hidden items opened in place, or why and the sources; each comes
+back to the menu, and the view opens again at its top.
+
+Keys are those of every other prompt (triage/prompts.py): a choice's own key, then Enter; Done
+is pointed at, so Enter alone ends. Ctrl-C or a closed terminal is Done too: the advice has been
+shown. When Done, the top of the result stays on the screen, the action first.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+from prompt_toolkit.application import Application, get_app
+from prompt_toolkit.formatted_text import ANSI, FormattedText, to_formatted_text
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.layout import HSplit, Layout, Window
+from prompt_toolkit.layout.controls import FormattedTextControl
+from rich.console import Console
+
+from triage import screen
+from triage.layout import lay_out
+from triage.model import KnowledgeBase
+from triage.prompts import Lines, _wrapped
+from triage.ranking import Result
+
+SHORT, OPENED, FULL = "short", "opened", "full"
+_Colours = Literal["auto", "standard", "256", "truecolor", "windows"] | None
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str
+    action: str  # "done" or the view it opens
+
+
+@dataclass
+class View:
+    """What is on the screen: which view of the result, from which line, and the menu."""
+
+    console: Console
+    outcome: Result
+    kb: KnowledgeBase
+    view: str = SHORT
+    top: int = 0
+    pointer: int = 0  # Done
+    done: bool = False
+    rendered: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    left_out: int | None = None  # items the short view leaves out, once counted
+
+    def lines(self, width: int) -> list[str]:
+        """The view's lines at this width, in the terminal's colours (ANSI)."""
+        key = (self.view, width)
+        if key not in self.rendered:
+            buffer = io.StringIO()
+            console = Console(
+                file=buffer,
+                width=width,
+                force_terminal=True,
+                color_system=cast(_Colours, self.console.color_system),
+                no_color=self.console.no_color,
+                highlight=False,
+            )
+            full, opened = self.view == FULL, self.view == OPENED
+            for part in screen.parts(console, self.outcome, self.kb, full=full, opened=opened):
+                console.print(part)
+            self.rendered[key] = _encodable(buffer.getvalue()).rstrip("\n").split("\n")
+        return self.rendered[key]
+
+    def hidden(self) -> int:
+        """How many items the short view leaves out."""
+        if self.view != SHORT:
+            return 0
+        if self.left_out is None:
+            short, _ = lay_out(self.outcome, self.kb)
+            opened, _ = lay_out(self.outcome, self.kb, opened=True)
+            self.left_out = sum(line.kind == "item" for line in opened) - sum(
+                line.kind == "item" for line in short
+            )
+        return self.left_out
+
+    def choices(self) -> list[Choice]:
+        out = [Choice("d", "Done", "done")]
+        if self.view == FULL:
+            out.append(Choice("a", "Back to my advice", SHORT))
+            return out
+        hidden = self.hidden()
+        if hidden:
+            out.append(Choice("m", f"Show {hidden} more {'item' if hidden == 1 else 'items'}", OPENED))
+        out.append(Choice("s", "Show why and sources", FULL))
+        return out
+
+    def frame(self, width: int, rows: int) -> list[Lines]:
+        """The screen's rows: as much of the result as fits from `top`, then the menu."""
+        lines = self.lines(width)
+        if self.done:
+            chosen = f"? Anything else?  {self.choices()[self.pointer].label}"
+            # All of it when it fits; else its top, with room for the shell's prompt after it.
+            body = lines if len(lines) < rows else lines[: max(rows - 3, 1)]
+            return [*(_ansi(line) for line in body), [("bold", chosen)]]
+        menu = self.menu(width)
+        room = max(rows - len(menu), 1)
+        status: list[Lines] = []
+        if len(lines) > room:  # taller than the screen: a line says where the reader is
+            room = max(room - 1, 1)
+            self.top = max(0, min(self.top, len(lines) - room))
+            last = min(self.top + room, len(lines))
+            where = f" Lines {self.top + 1}-{last} of {len(lines)}: the arrows, Space, PgUp, PgDn read on "
+            status = [[("reverse", where[:width])]]
+        else:
+            self.top = 0
+        body = lines[self.top : self.top + room]
+        return [*(_ansi(line) for line in body), *status, *menu]
+
+    def menu(self, width: int) -> list[Lines]:
+        options = "   ".join(
+            f"{'»' if i == self.pointer else ' '} [{c.key}] {c.label}"
+            for i, c in enumerate(self.choices())
+        )
+        head = _wrapped("Anything else? (its key, then Enter)", "? ", "  ", "bold", width)
+        return _split(head) + _split(_wrapped(options, " ", "   ", "", width))
+
+    def choose(self, key: str) -> None:
+        for index, choice in enumerate(self.choices()):
+            if choice.key == key:
+                self.pointer = index
+
+    def take(self) -> str:
+        """Enter: Done, or the view chosen, opened at its top (hidden items: in place)."""
+        action = self.choices()[self.pointer].action
+        if action == "done":
+            self.done, self.top = True, 0
+            return action
+        self.top = self.top if action == OPENED else 0
+        self.view, self.pointer = action, 0
+        return action
+
+
+def _encodable(text: str) -> str:
+    """The text in the terminal's encoding: on an ASCII or Latin-1 terminal, boxes and quotes in
+    plain letters (triage/streams.py's), as everything else the tool prints."""
+    import sys
+
+    from triage import streams
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        return text.encode(encoding, errors=streams.HANDLER).decode(encoding)
+    except (LookupError, UnicodeError):
+        return text
+
+
+def _ansi(line: str) -> Lines:
+    return [(style, text) for style, text, *_ in to_formatted_text(ANSI(line))]
+
+
+def _split(fragments: Lines) -> list[Lines]:
+    rows: list[Lines] = [[]]
+    for style, text in fragments:
+        if text == "\n":
+            rows.append([])
+        else:
+            rows[-1].append((style, text))
+    return [row for row in rows if row] or [[]]
+
+
+def _choosing(view: View, key: str) -> Callable[[KeyPressEvent], None]:
+    def handler(event: KeyPressEvent) -> None:
+        view.choose(key)
+
+    return handler
+
+
+def _size() -> tuple[int, int]:
+    try:
+        size = get_app().output.get_size()
+        return max(30, size.columns - 1), max(6, size.rows)
+    except Exception:  # no terminal size (a pipe in tests)
+        return 79, 24
+
+
+def present(
+    console: Console,
+    outcome: Result,
+    kb: KnowledgeBase,
+    *,
+    full: bool = False,
+    shown: Callable[[], None] = lambda: None,
+    io_: dict[str, Any] | None = None,
+) -> View:
+    """Show the result until Done. `shown` is called once the result is on the screen (the
+    journal keeps it then, so saving never holds the advice back)."""
+    view = View(console, outcome, kb, view=FULL if full else SHORT)
+    called: list[bool] = []
+    failed: list[BaseException] = []
+
+    def body() -> FormattedText:
+        width, rows = _size()
+        out: Lines = []
+        for index, row in enumerate(view.frame(width, rows)):
+            out += ([("", "\n")] if index else []) + row
+        return FormattedText(out)
+
+    bindings = KeyBindings()
+
+    def scroll(by: Callable[[int], int]) -> Callable[[KeyPressEvent], None]:
+        def handler(event: KeyPressEvent) -> None:
+            _, rows = _size()
+            view.top = max(0, view.top + by(rows))
+
+        return handler
+
+    for keys, by in (
+        (("down", "j", "c-n"), lambda rows: 1),
+        (("up", "k", "c-p"), lambda rows: -1),
+        (("space", "pagedown", "f"), lambda rows: rows - 4),
+        (("pageup", "b"), lambda rows: -(rows - 4)),
+        (("home", "g"), lambda rows: -10**6),
+        (("end", "G"), lambda rows: 10**6),
+    ):
+        for key in keys:
+            bindings.add(key)(scroll(by))
+
+    @bindings.add("tab")
+    def _next(event: KeyPressEvent) -> None:
+        view.pointer = (view.pointer + 1) % len(view.choices())
+
+    @bindings.add("s-tab")
+    def _previous(event: KeyPressEvent) -> None:
+        view.pointer = (view.pointer - 1) % len(view.choices())
+
+    for key in "dmsaDMSA":
+        bindings.add(key)(_choosing(view, key.lower()))
+
+    @bindings.add("enter")
+    def _enter(event: KeyPressEvent) -> None:
+        if view.take() == "done":
+            event.app.exit()
+
+    @bindings.add("c-c")
+    @bindings.add("c-d")
+    def _end(event: KeyPressEvent) -> None:  # the advice is shown and kept: this is Done
+        view.pointer, _ = 0, view.take()
+        event.app.exit()
+
+    app: Application[None] = Application(
+        layout=Layout(HSplit([Window(FormattedTextControl(body), wrap_lines=False)])),
+        key_bindings=bindings,
+        full_screen=False,
+        erase_when_done=False,
+        **(io_ or {}),
+    )
+
+    def after_render(_: object) -> None:
+        if called:
+            return
+        called.append(True)
+        try:
+            shown()
+        except BaseException as exc:  # said after the view closes, as it would be without it
+            failed.append(exc)
+            app.exit()
+
+    app.after_render += after_render
+    try:
+        app.run()
+    except EOFError:
+        view.done = True
+    if failed:
+        raise failed[0]
+    if not called:
+        shown()
+    return view
