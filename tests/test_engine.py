@@ -319,12 +319,15 @@ def _fired(log: object) -> list[tuple[str, list[list[tuple[str, object]]]]]:
 def test_the_repaired_network_fires_what_experta_s_own_fires_on_every_bank_case(
     shipped: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Repairs 6 to 9 (experta_compat: literal dispatch in the alpha network, one reset per
-    # node, only changed conflict sets asked, a token copied once it is needed) are for speed
+    # Repairs 6 to 10 (experta_compat: literal dispatch in the alpha network, one reset per
+    # node, only changed conflict sets asked, a token copied once it is needed, plain keys and
+    # values read without a dispatch) are for speed
     # alone: an engine built and run with experta's own methods fires the same rules, on the
     # same facts, in the same order, for every case of the bank, its whole answers and halves.
+    from experta import fact as experta_fact
     from experta.matchers.rete import ReteMatcher
     from experta.matchers.rete.abstract import OneInputNode
+    from experta.matchers.rete.check import FeatureCheck
     from experta.matchers.rete.nodes import FeatureTesterNode
     from experta.matchers.rete.token import Token
 
@@ -349,6 +352,8 @@ def test_the_repaired_network_fires_what_experta_s_own_fires_on_every_bank_case(
         patched.setattr(ReteMatcher, "changes", experta_compat._original_changes)
         patched.setattr(Token, "copy", experta_compat._original_token_copy)
         patched.setattr(FeatureTesterNode, "activate", OneInputNode.activate)
+        patched.setattr(FeatureCheck, "__call__", experta_compat._original_feature_check)
+        patched.setattr(experta_fact, "freeze", experta_compat._original_freeze)
         theirs = Engine(shipped)
         assert not any(
             isinstance(child.node, experta_compat._Dispatch)

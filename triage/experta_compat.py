@@ -1,7 +1,7 @@
 """The one place experta is imported. Everything else imports experta's names from here.
 
 experta 1.9.4 (its last release, 2019) needs three repairs on a modern Python, each measured in
-shared/reference/dependencies.md, and two for speed (4 and 5), and four more below (6 to 9):
+shared/reference/dependencies.md, and two for speed (4 and 5), and five more below (6 to 10):
 
 1. It pins frozendict==1.2, whose class statement reads `collections.Mapping`, removed in Python 3.10.
    The alias exists only while frozendict is imported, then is removed again, so nothing else
@@ -24,13 +24,14 @@ shared/reference/dependencies.md, and two for speed (4 and 5), and four more bel
    half of a reset() on one engine reused for many consultations. The key is computed directly,
    the same way (rule salience, fact ids from newest), with no cache.
 
-Four more for speed, each reaching the state experta's own code reaches (a test runs the bank's
+Five more for speed, each reaching the state experta's own code reaches (a test runs the bank's
 cases through both networks): 6. a node whose children test one key of the fact against
 literals (the Answer node has a child per question id; the root, one per class) looks the
 fact's value up instead of trying each child; 7. reset() wipes each node's memory once, where
 experta walks every path; 8. only conflict sets that changed are asked for their activations;
 9. a token is copied once a test has passed, not before each test, and without checking again
-what it was checked for when made. The conflict-set walk is kept per matcher (experta's
+what it was checked for when made; 10. a test of a plain key reads fact[key] without splitting
+the key at each call, and a plain value is declared without a type dispatch. The conflict-set walk is kept per matcher (experta's
 lru_cache(maxsize=1) is shared, so two engines used in turn walked their networks each time).
 """
 
@@ -52,6 +53,7 @@ _root.addHandler(_placeholder)
 try:
     import frozendict  # noqa: F401  (imported while the alias exists)
     from experta import AND, NOT, OR, Fact, InitialFact, KnowledgeEngine, P, Rule, watchers
+    from experta import fact as experta_fact
     from experta.matchers.rete import ReteMatcher
     from experta.matchers.rete.check import FeatureCheck, TypeCheck
     from experta.matchers.rete.mixins import ChildNode, NoMemory
@@ -279,6 +281,46 @@ def _feature_activate(self: Any, token: Any) -> Any:
     return None
 
 
+_plain_keys: dict[str, bool] = {}
+
+
+def _plain_key(what: str) -> bool:
+    """A key that FeatureCheck reads as fact[what]: not a dunder, no nested path, no index."""
+    plain = _plain_keys.get(what)
+    if plain is None:
+        plain = _plain_keys[what] = not (
+            what.startswith("__") or what.endswith("__") or "__" in what or what.isnumeric()
+        )
+    return plain
+
+
+def _feature_check(self: Any, data: Any, is_fact: bool = True) -> Any:
+    """experta's FeatureCheck.__call__ for a plain key: the value at the key, tested, and logged
+    as experta logs it (only when its watcher is on), without splitting the key at each call."""
+    what = self.what
+    if not (is_fact and type(what) is str and _plain_key(what)):
+        return _original_feature_check(self, data, is_fact)
+    try:
+        record = data[what]
+    except (IndexError, KeyError, TypeError):
+        return False
+    res = self.check(record, self.expected)
+    level = logging.INFO if res else logging.DEBUG
+    if watchers.MATCH.isEnabledFor(level):
+        watchers.MATCH.log(level, "what=%r, how=%r, fact=%s = %r", what, self.how, data, res)
+    return res
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _freeze(value: Any) -> Any:
+    """experta's freeze, which keeps a hashable value as it is, without a dispatch per value."""
+    return value if type(value) in _SCALARS else _original_freeze(value)
+
+
+_original_feature_check = FeatureCheck.__call__
+_original_freeze = experta_fact.freeze
 _original_reset = ReteMatcher.reset
 _original_changes = ReteMatcher.changes
 _original_token_copy = Token.copy
@@ -287,6 +329,8 @@ ReteMatcher.reset = _reset
 ReteMatcher.changes = _changes
 Token.copy = _token_copy
 FeatureTesterNode.activate = _feature_activate
+FeatureCheck.__call__ = _feature_check
+experta_fact.freeze = _freeze
 
 
 class SafeDepthStrategy(DepthStrategy):  # type: ignore[misc]
