@@ -30,7 +30,8 @@ MORE = "\x00more"
 
 
 class Frontend(Protocol):
-    """What the flow needs from whoever is answering."""
+    """What the flow needs from whoever is answering. A frontend with a true `answers_at_once`
+    (a script) takes no time to read a prompt: nothing is prepared meanwhile."""
 
     def ask(self, question: Question, progress: Progress) -> tuple[Any, str | None]:
         """One prompt: (value, weight unit); value None means left blank."""
@@ -58,12 +59,16 @@ class Frontend(Protocol):
 
 # The whole rules compiled, one per planner (and so per knowledge base and run).
 _ENGINES: weakref.WeakKeyDictionary[Planner, Engine] = weakref.WeakKeyDictionary()
-_ENGINES_LOCK = threading.Lock()  # one compilation per planner, whichever thread asks first
+# One compilation per planner, whichever thread asks first; the others wait for it.
+_LOCKS: weakref.WeakKeyDictionary[Planner, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_LOCK = threading.Lock()
 
 
 def engine_for(planner: Planner) -> Engine:
     """The whole rules compiled, once per planner: every consultation of a run shares it."""
-    with _ENGINES_LOCK:
+    with _LOCKS_LOCK:
+        lock = _LOCKS.setdefault(planner, threading.Lock())
+    with lock:
         engine = _ENGINES.get(planner)
         if engine is None:
             engine = _ENGINES[planner] = Engine(planner.kb)
@@ -162,7 +167,8 @@ class Interview:
     def _record(self, qid: str, value: Any, unit: str | None) -> None:
         if not self.compiling:  # the first answer given: the next prompt is read meanwhile
             self.compiling = True
-            _compile_meanwhile(self.planner)
+            if not getattr(self.frontend, "answers_at_once", False):
+                _compile_meanwhile(self.planner)
         if qid not in self.progress.order:
             self.progress.order.append(qid)
         self.progress.values.pop(qid, None)

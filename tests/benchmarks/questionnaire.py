@@ -128,6 +128,8 @@ class _Timed(_Script):
     what the questionnaire spends choosing the next question (the planner, the quick path's
     ranking of the advice as it stands) between two prompts."""
 
+    answers_at_once = False  # a person: the flow prepares while they read
+
     def __init__(self, kb: KnowledgeBase, given: answers.Answers, reading: float) -> None:
         super().__init__(kb, given, refine=False)
         self.steps: list[float] = []
