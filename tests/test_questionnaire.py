@@ -437,8 +437,24 @@ def test_every_choice_of_every_question_has_a_key_of_its_own(
     progress = Progress({q.id: "x" for q in shipped.questions.values() if not q.journal})
     progress.order = list(progress.values)
     questionnaire.TerminalFrontend(shipped, terminal)._which(progress)
-    rows = seen["Which answer?"]
+    rows, back = seen["Which answer?"][:-1], seen["Which answer?"][-1]
     assert len(rows) > 9 and [o.key for o in rows] == [str(n) for n in range(1, len(rows) + 1)]
+    assert back.key == "b" and back.label.startswith("Back")  # and a way back, changing nothing
+
+
+def test_which_answer_has_a_way_back_to_the_menu_that_changes_nothing(
+    shipped: KnowledgeBase,
+) -> None:
+    """Change an answer, then b at "Which answer?": the menu again, no answer changed; then
+    the advice."""
+    output = io.StringIO()
+    progress = Progress({"fever": "no"})
+    progress.order = ["fever"]
+    with create_pipe_input() as pipe:
+        pipe.send_text("c" + ENTER + "b" + ENTER + "a" + ENTER)
+        terminal = Terminal(Console(file=output, width=80), pipe, DummyOutput())
+        chosen = questionnaire.TerminalFrontend(shipped, terminal).review(progress, 0)
+    assert chosen is None and progress.values == {"fever": "no"}
 
 
 def test_a_choice_past_the_ninth_is_chosen_by_typing_its_number(shipped: KnowledgeBase) -> None:
@@ -473,3 +489,23 @@ def test_done_on_the_emergency_screen_ends_with_its_advice(drive: Any) -> None:
     kept: list[bool] = []
     session.present(result, shown=lambda: kept.append(True))  # no result view: it has ended
     assert kept == [True]  # and the journal still keeps the consultation
+
+
+def test_enter_on_the_emergency_menu_is_done_as_on_every_menu_after_advice(
+    shipped: KnowledgeBase,
+) -> None:
+    from triage.interview import Interview
+
+    first = next(s for s in shipped.sections if s.always_ask)
+    sign = next(q for q in shipped.questions.values() if q.section == first.id)
+    progress = Progress({sign.id: sign.tick or "yes"})
+    progress.order = [sign.id]
+    output = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(ENTER)  # Enter alone: Done, pointed at
+        terminal = Terminal(Console(file=output, width=80), pipe, DummyOutput())
+        frontend = questionnaire.TerminalFrontend(shipped, terminal)
+        result = Interview(shipped, frontend, progress).result
+        assert result().tier == "emergency"
+        assert frontend.emergency(result, progress) is None
+    assert frontend.ended

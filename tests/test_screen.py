@@ -13,6 +13,7 @@ from rich.console import Console
 
 from triage import answers, conditions, ranking, report, screen
 from triage.engine import Engine
+from triage.layout import lay_out
 from triage.model import KnowledgeBase
 
 
@@ -56,7 +57,7 @@ def test_the_first_screen_is_short_and_names_each_source_once(
     assert len(lines) <= 40
     assert f"({screen.MORE_ON_SCREEN})" in shown and "because:" not in shown
     assert shown.count("Lower Back Spasms from Bench") == 1  # the source, listed once
-    assert shipped.about.tiers["self_care"].action in shown
+    assert shipped.about.tiers["self_care"].action in " ".join(shown.replace("│", " ").split())
 
 
 def test_no_color_turns_colour_off(
@@ -189,6 +190,11 @@ def test_the_emergency_banner_states_its_action_once(
     assert tried
 
 
+def words(rows: list[str]) -> str:
+    """Rows of a screen as one line of words: a panel's borders and the wrapping gone."""
+    return " ".join(" ".join(rows).replace("│", " ").split())
+
+
 def test_the_result_view_opens_at_its_top_and_comes_back_to_its_menu(
     shipped: KnowledgeBase, bank: list[tuple[str, ranking.Result]]
 ) -> None:
@@ -201,7 +207,7 @@ def test_the_result_view_opens_at_its_top_and_comes_back_to_its_menu(
         view.top = 0
         shown = plain(view.frame(79, rows))
         assert len(shown) <= rows
-        assert any(result.action in line for line in shown[:3]), shown
+        assert result.action in words(shown[:4]), shown
         assert "Anything else?" in shown[-2]
     # Why and sources, then back: each opens at its top, with the menu under it.
     keys = [c.key for c in view.choices()]
@@ -210,7 +216,7 @@ def test_the_result_view_opens_at_its_top_and_comes_back_to_its_menu(
     view.choose("s")
     assert view.take() == result_view.FULL and view.top == 0
     shown = plain(view.frame(79, 24))
-    assert "Back to my advice" in shown[-1] and any(result.action in line for line in shown)
+    assert "Back to my advice" in shown[-1] and result.action in words(shown)
     view.choose("a")
     assert view.take() == result_view.SHORT
     hidden = view.hidden()
@@ -220,4 +226,48 @@ def test_the_result_view_opens_at_its_top_and_comes_back_to_its_menu(
     view.choose("d")
     assert view.take() == "done"
     shown = plain(view.frame(79, 24))
-    assert shown[-1].endswith("Done") and any(result.action in line for line in shown[:3])
+    assert shown[-1].endswith("Done")
+    # What stays when Done: the whole result, every item, and the choice last.
+    printed = view.printed()
+    lines, _ = lay_out(result, shipped, opened=True)
+    assert printed.index(result.action[:40]) < printed.index("Anything else?  Done")
+    for line in lines:
+        if line.kind in ("item", "bullet"):
+            assert " ".join(line.text.split()[:6]) in " ".join(printed.split()), line.text
+    assert "below shows them" not in printed  # no menu is left to show them
+
+
+def test_opened_items_stay_open_and_are_scrolled_to(
+    shipped: KnowledgeBase, bank: list[tuple[str, ranking.Result]]
+) -> None:
+    """Items opened with m stay open after why and sources and back; m pressed while scrolled
+    down shows the first item it opened."""
+    from triage import result_view
+
+    plain = lambda rows: ["".join(t for _, t in row) for row in rows]  # noqa: E731
+    tried = 0
+    for _, result in bank:
+        view = result_view.View(Console(color_system=None, width=80), result, shipped)
+        if not view.hidden():
+            continue
+        tried += 1
+        short = plain(view.frame(79, 24))
+        view.top = 10**6  # scrolled to the end
+        view.frame(79, 24)
+        view.choose("m")
+        assert view.take() == result_view.OPENED
+        opened_lines, _ = lay_out(result, shipped, opened=True)
+        short_lines, _ = lay_out(result, shipped)
+        first_new = next(
+            line for line in opened_lines if line.kind == "item" and line not in short_lines
+        )
+        shown = " ".join(" ".join(plain(view.frame(79, 24))).split())
+        assert " ".join(first_new.text.split()[:5]) in shown, (first_new.text, shown)
+        top = view.top
+        view.choose("s")
+        view.take()
+        view.choose("a")
+        assert view.take() == result_view.OPENED and view.top == top
+        assert "more items" not in " ".join(plain(view.frame(79, 24)))
+        assert short  # the view opened short
+    assert tried

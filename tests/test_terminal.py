@@ -609,3 +609,31 @@ def test_on_a_small_terminal_every_sign_of_a_checklist_is_on_screen_when_pointed
         time.sleep(0.2)
     assert [q for q, v in (draft(env) or {}).items() if v == "yes"] == [group.questions[-1]]
     screen.keys("C-c")
+
+
+@pytest.mark.parametrize("tier", ["self_care", "urgent"])
+def test_after_done_the_whole_result_stays_in_the_scrollback(terminal, tier: str) -> None:  # type: ignore[no-untyped-def]
+    """At 80x24 the result is taller than the screen: after Done, the terminal's scrollback
+    holds the action, every item of the advice and the safety net, not only the window that
+    was showing."""
+    from triage import loading
+    from triage.journal import Journal
+
+    screen, env, cwd = terminal
+    to_the_result(screen, cwd, env, tier, (80, 24))
+    screen.keys("Space")  # read on a little, as a person does
+    screen.keys("d", ENTER)
+    screen.wait_for("EXIT=0")
+    kept = flat(screen.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", screen.name))
+    kb = loading.load()
+    with Journal(Path(env["SPASM_TRIAGE_JOURNAL"])) as journal:
+        (entry,) = journal.entries()
+    _, action = recorded_action(env)
+    after = kept.split(flat(action))[-1]  # from the last time the action is said
+    assert flat(action) in kept
+    shown = [kb.suggestions[a["suggestion"]] for a in entry.advice]
+    assert any(s.safety_net for s in shown)
+    for suggestion in shown:
+        opening = " ".join(flat(suggestion.short_text).split()[:6])
+        assert opening in after, (suggestion.id, after)
+    assert after.rstrip().endswith("Anything else? Done EXIT=0")

@@ -350,7 +350,7 @@ def _about(
     intro = raw.get("intro", raw["disclaimer"])
     protected = raw.get("protected", {})
     policy = {
-        tier: TierPolicy(tuple(spec["drop"]), spec["left_out"])
+        tier: TierPolicy(tuple(spec["drop"]), spec["left_out"], spec.get("refine", True))
         for tier, spec in (raw.get("policy") or {}).items()
     }
     given: dict[str, Any] = {

@@ -147,7 +147,8 @@ def lay_out(
                 lines.extend(_details(advice, sources))
     left = result.left_out_line
     if left:
-        lines.append(Line("note", f"{left} ({len(result.left_out)} items left out)."))
+        count = len(result.left_out)
+        lines.append(Line("note", f"{left} ({count} {'item' if count == 1 else 'items'} left out)."))
 
     if sources.order and not full:
         cited = "; ".join(

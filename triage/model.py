@@ -228,6 +228,9 @@ class TierPolicy:
 
     drop: tuple[str, ...]  # tiers of advice not shown with a result at this tier
     left_out: str  # said under the result when anything was left out
+    # Whether the quick path asks what could only reorder the advice before a result at this
+    # tier: not where the tier's action already sends the person to a doctor.
+    refine: bool = True
 
 
 @dataclass(frozen=True)

@@ -272,8 +272,10 @@ def _pointer_to(state: _Choice, index: int) -> Any:
 
 def _key_words(options: Sequence[Option]) -> str:
     keys = [o.key for o in options if o.key]
-    if len(keys) > 9 and all(k.isdigit() for k in keys):
-        return f"a number from {keys[0]} to {keys[-1]} or the arrows"
+    numbers = [k for k in keys if k.isdigit()]
+    if len(numbers) > 9:  # a long numbered list, and perhaps a letter or two (b: back)
+        others = "".join(f", {k}" for k in keys if not k.isdigit())
+        return f"a number from {numbers[0]} to {numbers[-1]}{others} or the arrows"
     return (", ".join(keys) + " or the arrows") if keys else "the arrows"
 
 

@@ -25,6 +25,7 @@ from triage.prompts import Option
 from triage.relevance import Progress
 
 LEAVE_BLANK = "? if you don't know"
+BACK = "\x00back"  # "Which answer?": back to the menu
 YES_NO = [Option("yes", "Yes", "y"), Option("no", "No", "n"), Option("unsure", "Not sure", "?")]
 
 
@@ -75,40 +76,55 @@ class TerminalFrontend:
             could = "question" if more == 1 else "questions"
             options.append(Option("more", f"Answer {more} more {could} that could refine it", "m"))
         options.append(Option("change", "Change an answer", "c"))
-        action = prompts.choose(
-            "Your answers are above. What next?", options, io=self.terminal.io()
-        )
-        if action == "more":
-            return MORE
-        if action != "change":
-            return None
-        return self._which(progress)
+        while True:
+            action = prompts.choose(
+                "Your answers are above. What next?", options, io=self.terminal.io()
+            )
+            if action == "more":
+                return MORE
+            if action != "change":
+                return None
+            qid = self._which(progress)
+            if qid is not None:
+                return qid
 
     def emergency(self, result: Callable[[], ranking.Result], progress: Progress) -> str | None:
-        screen.emergency_banner(self.terminal.console, result(), self.kb)
-        action = prompts.choose(
-            "Pressed the wrong key? The advice above stands unless you change an answer.",
-            [
-                Option("end", "Done", "d"),
-                Option("done", "Show all my advice, with its sources", "a"),
-                Option("change", "Change an answer", "c"),
-            ],
-            io=self.terminal.io(),
-        )
-        self.ended = action == "end"
-        if action != "change":
-            return None
-        screen.answers_table(self.terminal.console, progress, self.kb)
-        return self._which(progress)
+        while True:  # back from "Which answer?": the banner again, then its menu
+            screen.emergency_banner(self.terminal.console, result(), self.kb)
+            # Done is pointed at, as on every menu after advice: Enter alone ends.
+            action = prompts.choose(
+                "Pressed the wrong key? The advice above stands unless you change an answer.",
+                [
+                    Option("end", "Done", "d"),
+                    Option("done", "Show all my advice, with its sources", "a"),
+                    Option("change", "Change an answer", "c"),
+                ],
+                default="end",
+                io=self.terminal.io(),
+            )
+            self.ended = action == "end"
+            if action != "change":
+                return None
+            screen.answers_table(self.terminal.console, progress, self.kb)
+            qid = self._which(progress)
+            if qid is not None:
+                return qid
 
-    def _which(self, progress: Progress) -> str:
+    def _which(self, progress: Progress) -> str | None:
+        """The answer to change; None: back to the menu, nothing changed."""
         asked = screen.asked_questions(progress, self.kb)
-        qid: str = prompts.choose(
-            "Which answer?",
-            [Option(q.id, f"{q.short}", str(i)) for i, q in enumerate(asked, start=1)],
-            io=self.terminal.io(),
-        )
-        return qid
+        options = [Option(q.id, _row_label(q, progress), str(i)) for i, q in enumerate(asked, 1)]
+        options.append(Option(BACK, "Back: change nothing", "b"))
+        qid: str = prompts.choose("Which answer?", options, io=self.terminal.io())
+        return None if qid == BACK else qid
+
+
+def _row_label(question: Question, progress: Progress) -> str:
+    """A row of "Which answer?", in the words of the answers table above it."""
+    value = progress.values.get(question.id)
+    if question.tick is not None and question.sign and value in (None, question.tick):
+        return question.sign
+    return question.short
 
 
 def _nothing() -> None:

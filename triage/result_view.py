@@ -1,11 +1,13 @@
 """The result on a terminal, as a pager does it (git, man): it opens at its top, so the action is
 the first thing on the screen at any size, and reads on with the arrows, Space and Page Down. Its
 menu stays under it: Done, the hidden items opened in place, or why and the sources; each comes
-back to the menu, and the view opens again at its top.
+back to the menu: why and the sources open at their top; back from them, the advice is as it
+was left (items opened stay open); items opened are scrolled to.
 
 Keys are those of every other prompt (triage/prompts.py): a choice's own key, then Enter; Done
 is pointed at, so Enter alone ends. Ctrl-C or a closed terminal is Done too: the advice has been
-shown. When Done, the top of the result stays on the screen, the action first.
+shown. When Done, the view is wiped and what it showed is printed whole, as `less -X` and git
+leave text: the whole advice stays in the terminal's scrollback, the action first, nothing cut.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ class View:
     done: bool = False
     rendered: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     left_out: int | None = None  # items the short view leaves out, once counted
+    advice: str = SHORT  # the advice as last shown (short, or with its items opened)
+    advice_top: int = 0  # and the line it was read from
+    width: int = 79  # the width last drawn at: the result is printed at it when Done
 
     def lines(self, width: int) -> list[str]:
         """The view's lines at this width, in the terminal's colours (ANSI)."""
@@ -87,7 +92,7 @@ class View:
     def choices(self) -> list[Choice]:
         out = [Choice("d", "Done", "done")]
         if self.view == FULL:
-            out.append(Choice("a", "Back to my advice", SHORT))
+            out.append(Choice("a", "Back to my advice", self.advice))
             return out
         hidden = self.hidden()
         if hidden:
@@ -97,12 +102,10 @@ class View:
 
     def frame(self, width: int, rows: int) -> list[Lines]:
         """The screen's rows: as much of the result as fits from `top`, then the menu."""
+        self.width = width
         lines = self.lines(width)
-        if self.done:
-            chosen = f"? Anything else?  {self.choices()[self.pointer].label}"
-            # All of it when it fits; else its top, with room for the shell's prompt after it.
-            body = lines if len(lines) < rows else lines[: max(rows - 3, 1)]
-            return [*(_ansi(line) for line in body), [("bold", chosen)]]
+        if self.done:  # wiped on exit, then printed whole (`printed`)
+            return [[("bold", self.chosen())]]
         menu = self.menu(width)
         room = max(rows - len(menu), 1)
         status: list[Lines] = []
@@ -130,15 +133,47 @@ class View:
             if choice.key == key:
                 self.pointer = index
 
+    def chosen(self) -> str:
+        return f"? Anything else?  {self.choices()[self.pointer].label}"
+
+    def printed(self) -> str:
+        """What stays in the terminal when Done: the whole result (every item: no "'m' below
+        shows them" left behind with no menu under it; in full if it was shown in full), then
+        the choice, as a finished prompt leaves it."""
+        chosen = self.chosen()
+        if self.view == SHORT:
+            self.view = OPENED
+        return "\n".join([*self.lines(self.width), chosen]) + "\n"
+
     def take(self) -> str:
-        """Enter: Done, or the view chosen, opened at its top (hidden items: in place)."""
+        """Enter: Done, or the view chosen. Why and sources open at their top; back from them,
+        the advice where it was left; hidden items open in place, scrolled to the first."""
         action = self.choices()[self.pointer].action
         if action == "done":
             self.done, self.top = True, 0
             return action
-        self.top = self.top if action == OPENED else 0
+        if action == OPENED and self.view == SHORT:
+            self.top = self._first_opened()
+        elif action == FULL:
+            self.advice, self.advice_top, self.top = self.view, self.top, 0
+        else:  # back to the advice, as it was left
+            self.top = self.advice_top
         self.view, self.pointer = action, 0
+        if action == OPENED:
+            self.advice = OPENED
         return action
+
+    def _first_opened(self) -> int:
+        """The line to show from once hidden items open: a little above the first of them."""
+        short = self.lines(self.width)
+        self.view = OPENED
+        opened = self.lines(self.width)
+        self.view = SHORT
+        first = next(
+            (i for i, (a, b) in enumerate(zip(short, opened, strict=False)) if a != b),
+            len(short),
+        )
+        return max(0, first - 2)
 
 
 def _encodable(text: str) -> str:
@@ -169,6 +204,17 @@ def _split(fragments: Lines) -> list[Lines]:
     return [row for row in rows if row] or [[]]
 
 
+def _leave(console: Console, view: View) -> None:
+    """The whole result, left in the terminal's scrollback: nothing of the advice is lost when
+    the view closes (only the part that fitted the window was on the screen)."""
+    view.done = True
+    try:
+        console.file.write(view.printed())
+        console.file.flush()
+    except (OSError, ValueError):  # a closed terminal: the advice was shown, and is kept
+        pass
+
+
 def _choosing(view: View, key: str) -> Callable[[KeyPressEvent], None]:
     def handler(event: KeyPressEvent) -> None:
         view.choose(key)
@@ -179,7 +225,10 @@ def _choosing(view: View, key: str) -> Callable[[KeyPressEvent], None]:
 def _size() -> tuple[int, int]:
     try:
         size = get_app().output.get_size()
-        return max(30, size.columns - 1), max(6, size.rows)
+        # One row short of the screen: a view that starts at the screen's top row would be
+        # erased from there on Done, which a terminal such as tmux (scroll-on-clear) takes for
+        # a clear screen and copies into the scrollback, a cut-off copy above the whole result.
+        return max(30, size.columns - 1), max(6, size.rows - 1)
     except Exception:  # no terminal size (a pipe in tests)
         return 79, 24
 
@@ -252,7 +301,7 @@ def present(
         layout=Layout(HSplit([Window(FormattedTextControl(body), wrap_lines=False)])),
         key_bindings=bindings,
         full_screen=False,
-        erase_when_done=False,
+        erase_when_done=True,  # the window goes; the whole result is printed in its place
         **(io_ or {}),
     )
 
@@ -271,6 +320,8 @@ def present(
         app.run()
     except EOFError:
         view.done = True
+    finally:
+        _leave(console, view)
     if failed:
         raise failed[0]
     if not called:

@@ -122,7 +122,9 @@ def parts(
             out.append(Text(""))
         if line.kind == "heading":
             out.append(Text(line.text, style=TIER_STYLE.get(line.tier or "", "bold")))
-        elif line.kind in ("item", "bullet", "source"):
+        elif line.kind == "source":  # an address is never cut: it folds onto the next line
+            out.append(_hanging(line.mark, Text(line.text, overflow="fold")))
+        elif line.kind in ("item", "bullet"):
             out.append(_hanging(line.mark, Text(line.text)))
         elif line.kind == "detail":
             out.append(_hanging("", Text(line.text, style="dim")))
@@ -150,7 +152,13 @@ def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> No
     table.add_column("answer", style="bold")
     for number, question in enumerate(asked_questions(progress, kb), start=1):
         value = progress.values.get(question.id)
-        if value is None:
+        label = question.short
+        if question.tick is not None and question.sign and value in (None, question.tick):
+            # A checklist's sign that gives one answer when ticked: shown in the words the
+            # person saw, ticked or not, never as a blank or as its question's reverse.
+            label = question.sign
+            words = "ticked" if value == question.tick else "not ticked"
+        elif value is None:
             words = "(left blank)"
         elif isinstance(value, tuple):
             words = ", ".join(question.label(v) for v in value) or "(none)"
@@ -158,7 +166,7 @@ def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> No
             words = {"yes": "Yes", "no": "No", "unsure": "Not sure"}.get(value, value)
         else:
             words = answer_words(question, value, given)
-        table.add_row(str(number), question.short, words)
+        table.add_row(str(number), label, words)
     console.print(table)
 
 

@@ -6,7 +6,9 @@ tier is settled, a question on the quick path (`quick: true` in the rules) is as
 answer to it could put an item among the first three numbered items: some undecided rule that
 depends on it (or on a question whose ask_if it settles) would make a suggestion that is not in
 the advice yet, is not left out at this tier, and would rank above the third item shown now.
-Among such questions, the one whose best item would rank highest goes first.
+Among such questions, the one whose best item would rank highest goes first. Not before a result
+whose tier's policy says `refine: false` (rules/about.yaml: a tier that already sends the person
+to a doctor today): only the cautions its items' `unless` read are asked.
 
 A question that could withhold an item already in the advice (an `unless` that reads it, such as
 a painkiller's cautions) is asked before the advice too, on any path: an item is never shown as
@@ -84,11 +86,14 @@ def _gates(planner: Planner, progress: Progress) -> set[str]:
     return found
 
 
-def cautions(planner: Planner, progress: Progress, result: ranking.Result) -> list[str]:
+def cautions(
+    planner: Planner, progress: Progress, result: ranking.Result, *, made_by: bool = True
+) -> list[str]:
     """Unasked questions that could withhold an item in this advice, in the order of the items:
     those its `unless` reads while it is not settled, and, when no rule that made the item is
-    certain to, those the undecided rules that made it depend on (such as a painkiller given
-    because its cautions were not asked)."""
+    certain to (and `made_by`), those the undecided rules that made it depend on (such as a
+    painkiller given because its cautions were not asked). Without `made_by`, only the
+    `unless`es: what the rules say an item does not apply to."""
     # A question whose ask_if is already false will never be asked: it counts as blank here.
     now = planner.evaluation(progress)
     never = {
@@ -110,9 +115,11 @@ def cautions(planner: Planner, progress: Progress, result: ranking.Result) -> li
         unless = advice.suggestion.unless
         if unless is not None and evaluation.condition(unless) is None:
             add(unless_reads(planner)[advice.id])
-        made_by = [rules[reason.rule] for reason in advice.because if reason.rule in rules]
-        if made_by and not any(evaluation.rule(rule) is True for rule in made_by):
-            for rule in made_by:
+        if not made_by:
+            continue
+        makers = [rules[reason.rule] for reason in advice.because if reason.rule in rules]
+        if makers and not any(evaluation.rule(rule) is True for rule in makers):
+            for rule in makers:
                 if evaluation.rule(rule) is None:
                     add(planner.dependencies[rule.id])
     return found
@@ -123,14 +130,18 @@ def next_quick(planner: Planner, progress: Progress, result: ranking.Result) -> 
     what could change its first three items, the most first; then the cautions of what it
     shows. None: the advice can be offered."""
     askable = {q.id: q for q in planner.askable(progress)}
-    changers = top_changers(planner, progress, result)
+    policy = planner.kb.about.policy.get(result.tier) if result.tier else None
+    # A result whose action already sends the person to a doctor (the rules' policy says so)
+    # is not held up by questions that only reorder its home care: its cautions are asked.
+    refine = policy.refine if policy is not None else True
+    changers = top_changers(planner, progress, result) if refine else {}
     ready = [qid for qid in changers if qid in askable]
     if ready:
         # A question that decides whether other quick questions are asked (how it started,
         # before the signs of a lift) goes first, so a checklist is asked once, whole.
         gates = _gates(planner, progress)
         return askable[min(ready, key=lambda q: (q not in gates, changers[q], planner.position[q]))]
-    for qid in cautions(planner, progress, result):
+    for qid in cautions(planner, progress, result, made_by=refine):
         if qid in askable:
             return askable[qid]
     return None
