@@ -328,7 +328,7 @@ def test_the_repaired_network_fires_what_experta_s_own_fires_on_every_bank_case(
     from experta.matchers.rete import ReteMatcher
     from experta.matchers.rete.abstract import OneInputNode
     from experta.matchers.rete.check import FeatureCheck
-    from experta.matchers.rete.nodes import FeatureTesterNode
+    from experta.matchers.rete.nodes import ConflictSetNode, FeatureTesterNode
     from experta.matchers.rete.token import Token
 
     from triage import evaluate, experta_compat
@@ -353,6 +353,7 @@ def test_the_repaired_network_fires_what_experta_s_own_fires_on_every_bank_case(
         patched.setattr(Token, "copy", experta_compat._original_token_copy)
         patched.setattr(FeatureTesterNode, "activate", OneInputNode.activate)
         patched.setattr(FeatureCheck, "__call__", experta_compat._original_feature_check)
+        patched.setattr(ConflictSetNode, "_activate", experta_compat._original_csn_activate)
         patched.setattr(experta_fact, "freeze", experta_compat._original_freeze)
         theirs = Engine(shipped)
         assert not any(

@@ -28,7 +28,8 @@ Five more for speed, each reaching the state experta's own code reaches (a test 
 cases through both networks): 6. a node whose children test one key of the fact against
 literals (the Answer node has a child per question id; the root, one per class) looks the
 fact's value up instead of trying each child; 7. reset() wipes each node's memory once, where
-experta walks every path; 8. only conflict sets that changed are asked for their activations;
+experta walks every path; 8. only conflict sets that changed (each notes itself when
+activated) are asked for their activations, in experta's order;
 9. a token is copied once a test has passed, not before each test, and without checking again
 what it was checked for when made; 10. a test of a plain key reads fact[key] without splitting
 the key at each call, and a plain value is declared without a type dispatch. The conflict-set walk is kept per matcher (experta's
@@ -219,6 +220,19 @@ def _build_network(self: Any) -> None:
     _original_build_network(self)
     _dispatch(self.root_node, set())
     self._memory_nodes = _memory_nodes(self)
+    # The conflict sets that may hold activations not yet collected, each noted once (repair 8).
+    self._changed = []
+    for position, csn in enumerate(self._get_conflict_set_nodes()):
+        csn._position, csn._changed, csn._noted = position, self._changed, False
+
+
+def _csn_activate(self: Any, token: Any) -> None:
+    """experta's ConflictSetNode._activate, noting the node among those that changed."""
+    _original_csn_activate(self, token)
+    changed = getattr(self, "_changed", None)
+    if changed is not None and not self._noted:
+        self._noted = True
+        changed.append(self)
 
 
 def _reset(self: Any) -> None:
@@ -238,7 +252,15 @@ def _changes(self: Any, adding: Any = None, deleting: Any = None) -> tuple[list[
             self.root_node.add(added)
     added_all: list[Any] = []
     removed_all: list[Any] = []
-    for csn in self._get_conflict_set_nodes():
+    changed = getattr(self, "_changed", None)
+    if changed is None:  # a network built before the repair: every conflict set
+        nodes = self._get_conflict_set_nodes()
+    else:  # in experta's order, only those that changed since the last call
+        nodes = sorted(changed, key=lambda csn: csn._position)
+        changed.clear()
+        for csn in nodes:
+            csn._noted = False
+    for csn in nodes:
         if csn.added or csn.removed:
             c_added, c_removed = csn.get_activations()
             added_all.extend(c_added)
@@ -319,6 +341,7 @@ def _freeze(value: Any) -> Any:
     return value if type(value) in _SCALARS else _original_freeze(value)
 
 
+_original_csn_activate = ConflictSetNode._activate
 _original_feature_check = FeatureCheck.__call__
 _original_freeze = experta_fact.freeze
 _original_reset = ReteMatcher.reset
@@ -330,6 +353,7 @@ ReteMatcher.changes = _changes
 Token.copy = _token_copy
 FeatureTesterNode.activate = _feature_activate
 FeatureCheck.__call__ = _feature_check
+ConflictSetNode._activate = _csn_activate
 experta_fact.freeze = _freeze
 
 
