@@ -509,3 +509,92 @@ def test_enter_on_the_emergency_menu_is_done_as_on_every_menu_after_advice(
         assert result().tier == "emergency"
         assert frontend.emergency(result, progress) is None
     assert frontend.ended
+
+
+# ---- "not sure" on a checklist line that gives one answer when ticked ----
+
+
+def test_not_sure_on_a_tick_sign_is_kept_everywhere_the_answer_goes(
+    drive: Any, shipped: KnowledgeBase, tmp_path: Any
+) -> None:
+    """A tester marked "3 times or more in the last 12 months" ? and saw "(not sure)"; the
+    review said "not ticked" and the saved answers had nothing. A ? on any sign with a `tick`
+    is the question's "unsure": in the answers, the review, a draft and --resume."""
+    from triage.answers import from_mapping, in_words
+    from triage.cli_drafts import draft_progress
+    from triage.journal import Journal
+
+    signs = [q for q in shipped.questions.values() if q.tick is not None and q.sign and q.group]
+    assert signs
+    oracle = {**NO_RED_FLAGS, "days_since_start": 1, "pain_now": 5}
+    oracle.update({q.id: "unsure" for q in signs})
+    driver, session, _, out, saved = drive(oracle)
+    assert {q.id for q in signs} <= set(driver.asked)
+    for question in signs:
+        assert session.progress.values[question.id] == "unsure", question.id
+        assert question.id not in session.progress.blank
+        assert saved[-1][question.id] == "unsure"  # handed to the draft as it was answered
+    assert "Your answers" in out  # the review was shown; its rows, unwrapped:
+    rows = review(shipped, session.progress)
+    for question in signs:
+        assert rows[question.sign] == "Not sure", question.id
+    # The words an answers file, a draft or the journal hold read back as the same answer.
+    own = {q: v for q, v in session.progress.values.items() if not shipped.questions[q].journal}
+    words = in_words(shipped, own, session.progress.weight_units)
+    back = from_mapping(words, shipped)
+    assert all(back.values[q.id] == "unsure" for q in signs)
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        journal.save_draft(None, words, sorted(session.progress.blank))
+        (draft,) = journal.drafts()
+        resumed = draft_progress(shipped, draft, Console(file=io.StringIO()))
+    assert all(resumed.values[q.id] == "unsure" for q in signs)
+
+
+def test_an_unticked_tick_sign_reads_as_the_plain_no_that_none_of_these_says(
+    drive: Any, shipped: KnowledgeBase
+) -> None:
+    """ "None of these" on the episode checklist: its tick lines read "No", as its other lines
+    do, in the sign's own words."""
+    signs = [q for q in shipped.questions.values() if q.tick is not None and q.sign and q.group]
+    oracle = {**NO_RED_FLAGS, "days_since_start": 1, "pain_now": 5, "getting_worse": "no"}
+    oracle.update({"nsaid_caution": "no"})
+    _, session, _, _, _ = drive(oracle)
+    rows = review(shipped, session.progress)
+    assert "not ticked" not in rows.values()
+    for question in signs:
+        assert question.id in session.progress.blank
+        assert rows[question.sign] == "No", question.id
+
+
+def review(kb: KnowledgeBase, progress: Progress) -> dict[str, str]:
+    """The review's rows, each on one line: question as shown -> answer as shown."""
+    from triage import screen
+
+    out = io.StringIO()
+    screen.answers_table(Console(file=out, width=400, color_system=None), progress, kb)
+    cells = [[c.strip() for c in line.split("│")] for line in out.getvalue().splitlines()]
+    return {row[2]: row[3] for row in cells if len(row) == 5}
+
+
+def test_not_sure_says_how_before_any_line_is_chosen(shipped: KnowledgeBase) -> None:
+    """A tester pressed ? on a checklist first and was told only "Move to a line first": the
+    keys line and the hint both say that ? comes after a line's number, and that works."""
+    import threading
+
+    from prompt_toolkit.output.plain_text import PlainTextOutput
+
+    group = next(iter(shipped.groups.values()))
+    rows = [Option(q, shipped.questions[q].sign or q) for q in group.questions]
+    shown = io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text("?")  # nothing chosen yet
+        later = threading.Timer(1.0, pipe.send_text, ["2?" + ENTER])
+        later.start()
+        marked = prompts.checklist(
+            group.ask, rows, io={"input": pipe, "output": PlainTextOutput(shown)}
+        )
+        later.join()
+    words = " ".join(shown.getvalue().split())
+    assert "a line's number (or arrows, then y); then ? if not sure" in words
+    assert "Not sure: first a line's number (or the arrows), then ?." in words
+    assert marked == {rows[1].value: "unsure"}

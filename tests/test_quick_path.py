@@ -32,7 +32,7 @@ questions:
   - {id: can_walk, ask: "Can you walk?", type: yes_no, why: W.,
      sign: "You can hardly walk", tick: "no"}
   - {id: count, ask: "How many?", type: one_of, why: W.,
-     choices: {first: First, second: Second, many: Three or more},
+     choices: {first: First, second: Second, many: Three or more, unsure: Not sure},
      sign: "Three or more this year", tick: many}
   - {id: layoff, ask: "Back from a layoff?", type: yes_no, why: W., quick: true}
   - {id: program, ask: "On a program?", type: yes_no, why: W.}
@@ -105,7 +105,27 @@ def test_a_tick_is_checked_against_the_questions_answers(tmp_path: Path) -> None
         make_kb(tmp_path, bad)
     words = " ".join(str(p) for p in caught.value.problems)
     assert "'tick' is 'maybe'; it is one of: yes, no, unsure" in words
-    assert "'tick' is 'lots'; it is one of: first, second, many" in words
+    assert "'tick' is 'lots'; it is one of: first, second, many, unsure" in words
+
+
+def test_a_tick_sign_needs_an_answer_for_not_sure(tmp_path: Path) -> None:
+    """Any checklist line can be marked "not sure" (?): a sign with a `tick` whose question
+    has no "unsure" would lose what the person said, so check refuses it."""
+    from triage.errors import TriageError
+
+    with pytest.raises(TriageError) as caught:
+        make_kb(tmp_path, RULES.replace(", unsure: Not sure}", "}"))
+    words = " ".join(str(p) for p in caught.value.problems)
+    assert "question 'count': a line with a 'tick' can be marked not sure (?)" in words
+    assert "'unsure' choice" in words
+
+
+def test_not_sure_on_a_tick_sign_is_the_questions_unsure(small: KnowledgeBase) -> None:
+    for question in (q for q in small.questions.values() if q.tick is not None):
+        assert question.from_mark("unsure") == "unsure"
+        assert question.to_mark("unsure") == "unsure"
+    done = quick(small, {"can_walk": "unsure", "count": "unsure", "pain": 2})
+    assert done.progress.values["count"] == "unsure" and "count" not in done.progress.blank
 
 
 # ---- what is asked before the advice ----

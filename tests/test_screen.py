@@ -271,3 +271,47 @@ def test_opened_items_stay_open_and_are_scrolled_to(
         assert "more items" not in " ".join(plain(view.frame(79, 24)))
         assert short  # the view opened short
     assert tried
+
+
+def test_opened_items_that_fit_under_the_action_keep_the_action_on_the_screen(
+    shipped: KnowledgeBase, bank: list[tuple[str, ranking.Result]]
+) -> None:
+    """A tester at 100x45 pressed m and saw "Lines 4-44 of 44": the action had scrolled off,
+    though the items opened fitted under it. The view scrolls only as far as it takes to show
+    what was opened."""
+    from triage import result_view
+
+    plain = lambda rows: ["".join(t for _, t in row) for row in rows]  # noqa: E731
+    tried = 0
+    for _, result in bank:
+        probe = result_view.View(Console(color_system=None, width=100), result, shipped)
+        if not probe.hidden():
+            continue
+        probe.frame(99, 44)
+        probe.choose("m")
+        probe.take()
+        opened = probe.lines(99)
+        menu = len(probe.menu(99))
+        opened_items = [
+            " ".join(line.text.split()[:5])
+            for line in lay_out(result, shipped, opened=True)[0]
+            if line.kind == "item" and line not in lay_out(result, shipped)[0]
+        ]
+        last = max(i for i, line in enumerate(opened) if opened_items[-1][:20] in line)
+        end = last + 1  # past the wrapped lines of the last item opened
+        while end < len(opened) and opened[end].startswith(" ") and opened[end].strip():
+            end += 1
+        # A screen that holds the top down to the last item opened, but not the whole result.
+        rows = end + menu + 2
+        if rows - menu >= len(opened):
+            continue
+        view = result_view.View(Console(color_system=None, width=100), result, shipped)
+        view.frame(99, rows)
+        view.choose("m")
+        assert view.take() == result_view.OPENED
+        shown = plain(view.frame(99, rows))
+        assert result.action in words(shown[:4]), shown[:4]
+        for item in opened_items:
+            assert item in words(shown), item
+        tried += 1
+    assert tried

@@ -153,11 +153,12 @@ def review_rows(kb: KnowledgeBase, progress: Progress) -> str:
     return out.getvalue()
 
 
-def test_an_unticked_sign_reads_as_not_ticked_in_the_sign_s_own_words(
+def test_an_unticked_sign_reads_as_no_in_the_sign_s_own_words(
     shipped: KnowledgeBase,
 ) -> None:
     """Priya left "You can hardly walk" and "3 times or more" unticked: the review said
-    "can walk and get out of bed (left blank)". Each tick sign reads as what she saw."""
+    "can walk and get out of bed (left blank)". Each tick sign reads as what she saw, with
+    the plain answer to that line (unticked is "no", as the checklist says)."""
     signs = [q for q in shipped.questions.values() if q.tick is not None and q.sign]
     assert signs
     progress = Progress({}, {q.id for q in signs})
@@ -166,11 +167,11 @@ def test_an_unticked_sign_reads_as_not_ticked_in_the_sign_s_own_words(
     assert "(left blank)" not in shown
     for question in signs:
         assert " ".join(question.sign.split()[:4]) in shown, question.id
-    assert shown.count("not ticked") == len(signs)
+    assert shown.count(" No ") == len(signs) and "ticked" not in shown
     ticked = Progress({q.id: q.tick for q in signs})
     ticked.order = [q.id for q in signs]
     shown = " ".join(review_rows(shipped, ticked).split())
-    assert shown.count("ticked") == len(signs) and "not ticked" not in shown
+    assert shown.count(" Yes ") == len(signs) and " No " not in shown
 
 
 def test_a_source_address_is_never_cut(shipped: KnowledgeBase, tmp_path: Path) -> None:

@@ -82,6 +82,14 @@ def question(item: LocDict, section: str, problems: list[Problem]) -> Question:
             misplaced("tick", f"'tick' only fits yes_no and one_of questions, not {qtype}")
         elif item["tick"] not in takes:
             misplaced("tick", f"'tick' is '{item['tick']}'; it is one of: {', '.join(takes)}")
+        elif "unsure" not in takes:
+            # A checklist line can be marked "not sure" (?): with no answer to record it as,
+            # what the person said would be lost.
+            misplaced(
+                "tick",
+                "a line with a 'tick' can be marked not sure (?): give it an 'unsure' choice "
+                "(for example unsure: \"Not sure\"), or what was said is lost",
+            )
     return Question(
         id=item["id"],
         ask=item["ask"],

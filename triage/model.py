@@ -81,7 +81,7 @@ class Question:
             return mark
         if mark == "yes":
             return self.tick
-        if mark == "unsure" and (self.type == "yes_no" or "unsure" in self.choice_ids):
+        if mark == "unsure":  # every sign with a tick can say it (triage/items.py checks)
             return "unsure"
         return None
 

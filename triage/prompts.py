@@ -313,11 +313,19 @@ def checklist(
             state.marks[index] = current[row.value]
     # One line at 80 columns: a 24-line terminal still shows the whole first checklist.
     long = len(rows) > 9
-    how = "Tick: go to a line (its number or arrows), then y" if long else (
-        "Tick: a line's number (or arrows, then y)"
-    )
-    how += "; ? not sure" if unsure else ""
-    keys = "\n".join([instruction, f"{how}; 0 none; then Enter."]).strip("\n")
+    # "Not sure" marks the line pointed at: the words say it comes after the line is chosen
+    # (a ? with no line chosen yet was refused with no way forward in a user test).
+    if unsure:
+        how = "Tick: go to a line (number or arrows), then y; ? if not sure" if long else (
+            "Tick: a line's number (or arrows, then y); then ? if not sure"
+        )
+        how += "; 0 none; Enter."
+    else:
+        how = "Tick: go to a line (its number or arrows), then y" if long else (
+            "Tick: a line's number (or arrows, then y)"
+        )
+        how += "; 0 none; then Enter."
+    keys = "\n".join([instruction, how]).strip("\n")
 
     def summary() -> str:
         if state.none or not state.marks:
@@ -382,7 +390,11 @@ def checklist(
     def on_pointer(action: str) -> Any:
         def handler(event: KeyPressEvent) -> None:
             if state.pointer is None:
-                state.hint = "Move to a line first (the arrows or its number)."
+                state.hint = (
+                    "Not sure: first a line's number (or the arrows), then ?."
+                    if action == "unsure"
+                    else "Move to a line first (the arrows or its number)."
+                )
                 return
             index = state.pointer
             if action == "toggle":

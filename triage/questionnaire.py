@@ -122,7 +122,7 @@ class TerminalFrontend:
 def _row_label(question: Question, progress: Progress) -> str:
     """A row of "Which answer?", in the words of the answers table above it."""
     value = progress.values.get(question.id)
-    if question.tick is not None and question.sign and value in (None, question.tick):
+    if screen.on_its_line(question, value):
         return question.sign
     return question.short
 

@@ -13,6 +13,7 @@ leave text: the whole advice stays in the terminal's scrollback, the action firs
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -31,6 +32,7 @@ from triage.prompts import Lines, _wrapped
 from triage.ranking import Result
 
 SHORT, OPENED, FULL = "short", "opened", "full"
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
 _Colours = Literal["auto", "standard", "256", "truecolor", "windows"] | None
 
 
@@ -57,6 +59,9 @@ class View:
     advice: str = SHORT  # the advice as last shown (short, or with its items opened)
     advice_top: int = 0  # and the line it was read from
     width: int = 79  # the width last drawn at: the result is printed at it when Done
+    # Lines just opened (first, end): the next frame scrolls only as far as it takes to show
+    # them, so the action stays on the screen wherever they fit under it.
+    reveal: tuple[int, int] | None = None
 
     def lines(self, width: int) -> list[str]:
         """The view's lines at this width, in the terminal's colours (ANSI)."""
@@ -111,12 +116,16 @@ class View:
         status: list[Lines] = []
         if len(lines) > room:  # taller than the screen: a line says where the reader is
             room = max(room - 1, 1)
+            if self.reveal is not None:
+                first, end = self.reveal
+                self.top = max(0, min(first - 2, end - room))
             self.top = max(0, min(self.top, len(lines) - room))
             last = min(self.top + room, len(lines))
             where = f" Lines {self.top + 1}-{last} of {len(lines)}: the arrows, Space, PgUp, PgDn read on "
             status = [[("reverse", where[:width])]]
         else:
             self.top = 0
+        self.reveal = None
         body = lines[self.top : self.top + room]
         return [*(_ansi(line) for line in body), *status, *menu]
 
@@ -153,7 +162,8 @@ class View:
             self.done, self.top = True, 0
             return action
         if action == OPENED and self.view == SHORT:
-            self.top = self._first_opened()
+            self.reveal = self._opened()
+            self.top = max(0, self.reveal[0] - 2)
         elif action == FULL:
             self.advice, self.advice_top, self.top = self.view, self.top, 0
         else:  # back to the advice, as it was left
@@ -163,8 +173,10 @@ class View:
             self.advice = OPENED
         return action
 
-    def _first_opened(self) -> int:
-        """The line to show from once hidden items open: a little above the first of them."""
+    def _opened(self) -> tuple[int, int]:
+        """The lines of the first items opened in the opened view: (first, end). They run
+        from the first line that differs from the short view to the blank line that ends
+        their group."""
         short = self.lines(self.width)
         self.view = OPENED
         opened = self.lines(self.width)
@@ -173,7 +185,11 @@ class View:
             (i for i, (a, b) in enumerate(zip(short, opened, strict=False)) if a != b),
             len(short),
         )
-        return max(0, first - 2)
+        end = next(
+            (i for i in range(first, len(opened)) if not _ANSI_CODE.sub("", opened[i]).strip()),
+            len(opened),
+        )
+        return first, end
 
 
 def _encodable(text: str) -> str:

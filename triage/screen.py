@@ -153,11 +153,12 @@ def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> No
     for number, question in enumerate(asked_questions(progress, kb), start=1):
         value = progress.values.get(question.id)
         label = question.short
-        if question.tick is not None and question.sign and value in (None, question.tick):
+        if on_its_line(question, value):
             # A checklist's sign that gives one answer when ticked: shown in the words the
-            # person saw, ticked or not, never as a blank or as its question's reverse.
+            # person saw, with the plain answer to that line (what the checklist says: what is
+            # left unticked is "no"), never as a blank or as its question's reverse.
             label = question.sign
-            words = "ticked" if value == question.tick else "not ticked"
+            words = {question.tick: "Yes", "unsure": "Not sure"}.get(value, "No")
         elif value is None:
             words = "(left blank)"
         elif isinstance(value, tuple):
@@ -168,6 +169,16 @@ def answers_table(console: Console, progress: Progress, kb: KnowledgeBase) -> No
             words = answer_words(question, value, given)
         table.add_row(str(number), label, words)
     console.print(table)
+
+
+def on_its_line(question: Question, value: object) -> bool:
+    """Whether an answer reads as a mark on the question's checklist line: a sign with a
+    `tick`, ticked, unticked (blank) or marked not sure."""
+    return (
+        question.tick is not None
+        and bool(question.sign)
+        and (value is None or value in (question.tick, "unsure"))
+    )
 
 
 def asked_questions(progress: Progress, kb: KnowledgeBase) -> list[Question]:
