@@ -75,6 +75,26 @@ NO_RED_FLAGS = {
     "age": 30,
 }
 
+
+def _every_red_flag_answered_no() -> None:
+    """NO_RED_FLAGS names the shipped red flags as they were written; a red-flag question an
+    author adds is answered "no" (or "none", or nothing ticked) too, derived from the rules, so
+    no test needs to learn it."""
+    shipped_kb = loading.load()
+    screened = {s.id for s in shipped_kb.sections if s.always_ask}
+    for q in shipped_kb.questions.values():
+        if q.section not in screened or q.id in NO_RED_FLAGS or q.journal:
+            continue
+        if q.type == "yes_no":
+            NO_RED_FLAGS[q.id] = "no"
+        elif q.type == "many_of":
+            NO_RED_FLAGS[q.id] = []
+        elif q.type == "one_of" and "none" in q.choice_ids:
+            NO_RED_FLAGS[q.id] = "none"
+
+
+_every_red_flag_answered_no()
+
 # The smallest complete knowledge base: the 'about' block and one source. Tests add the rest.
 BASE = """
 about:

@@ -5,8 +5,9 @@ A document is a session, in order: a YAML block whose first line is `# some/path
 the reader saves; a diff block (`--- path`, then lines of context, `-` and `+`) is an edit the reader makes,
 put back after the next command sample; a console block is commands (`$ ...`) and what they
 print, where a line `...` stands for any lines and `...` within a line for any text. A session
-starts in a folder holding a copy of the clone's `rules/` and `tests/cases/` (the README's
-commands are run from a clone), with a home, a journal and a cache of its own.
+starts in a folder holding a copy of the clone's `rules/`, `tests/cases/` and `triage/` (the
+README's commands are run from a clone, and the tool reads that copy's rules, as an editable
+install does), with a home, a journal and a cache of its own.
 
 An HTML comment just before a block says more about it (GitHub does not show it):
 - `<!-- doc-test: $ COMMAND -->`: the block (a Mermaid diagram, plain text) is exactly what
@@ -121,6 +122,13 @@ class Session:
         self.cwd = scratch / "clone"
         shutil.copytree(REPO / "rules", self.cwd / "rules")
         shutil.copytree(REPO / "tests" / "cases", self.cwd / "tests" / "cases")
+        # The tool runs from the clone's copy, as an editable install runs from a clone: an
+        # edit a document makes to rules/ is what the next command reads.
+        shutil.copytree(
+            REPO / "triage",
+            self.cwd / "triage",
+            ignore=shutil.ignore_patterns("__pycache__", "rules"),
+        )
         (scratch / "home").mkdir()
         self.env = {
             "PATH": f"{_tool_dir(scratch)}:/usr/bin:/bin",
@@ -132,8 +140,9 @@ class Session:
             "SPASM_TRIAGE_CACHE_DIR": str(scratch / "cache"),
             "SPASM_TRIAGE_JOURNAL": str(scratch / "journal.sqlite3"),
         }
-        if "PYTHONPATH" in os.environ:
-            self.env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+        self.env["PYTHONPATH"] = os.pathsep.join(
+            [str(self.cwd), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
         self.undo: list[tuple[Path, str]] = []
 
     def empty_folder(self) -> None:

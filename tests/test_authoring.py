@@ -211,7 +211,8 @@ def test_an_accidental_id_clash_in_a_pack_names_both_places(tmp_path: Path) -> N
     assert first.startswith(
         f"{pack}/clash.yaml:2:10: E010: question id 'fever' is already used at "
     )
-    assert first.endswith("red_flags.yaml:" + first.rsplit("red_flags.yaml:", 1)[1])
+    assert "/red_flags.yaml:" in first
+    assert first.endswith(": give this one another id, or add 'replace: true' to it to replace that one")
     replace = write_rules(
         tmp_path / "p2",
         {
@@ -234,12 +235,12 @@ def test_the_graph_draws_questions_findings_and_suggestions_with_tiers() -> None
     lines = done.stdout.splitlines()
     assert lines[0] == "flowchart LR"
     assert '  s_glute_activation["glute_activation [prevention]"]:::prevention' in lines
-    assert "  f_sitting_posture -->|glutes_not_firing| f_inhibited_glutes" in lines
+    assert '  f_sitting_posture -->|"glutes_not_firing"| f_inhibited_glutes' in lines
     # A guard is drawn, but what raises it (the whole red-flag screen) is not glute advice's story.
-    assert "  f_urgent_signs -.->|not: helped_before_glute_activation| s_glute_activation" in lines
+    assert '  f_urgent_signs -.->|"not: helped_before_glute_activation"| s_glute_activation' in lines
     assert not any(line.startswith("  q_fever") for line in lines)
     whole = run_cli("graph", "--focus", "fever").stdout  # forward from a red flag: what it holds back
-    assert "f_urgent_signs -.->|not: helped_before_glute_activation| s_glute_activation" in whole
+    assert 'f_urgent_signs -.->|"not: helped_before_glute_activation"| s_glute_activation' in whole
     dot = run_cli("graph", "--format", "dot", "--focus", "avoid_stretching_lower_back").stdout
     assert dot.startswith("digraph knowledge {")
     assert '"f_emergency_signs" -> "s_avoid_stretching_lower_back" [label="not: ' in dot
@@ -324,9 +325,10 @@ def test_check_of_a_pack_folder_checks_it_on_the_shipped_rules(tmp_path: Path) -
     assert as_path.stdout == as_pack.stdout
 
 
-def test_test_names_a_rule_beside_the_cases_that_none_of_them_fires(tmp_path: Path) -> None:
-    """A rule no case fires can be wrong without anyone knowing: `test` says so (a note, not a
-    failure), for the rules beside the case files only."""
+def test_test_fails_a_rule_no_case_of_its_folder_fires(tmp_path: Path) -> None:
+    """A rule no case fires can be wrong without anyone knowing: run on a whole tests/ folder,
+    `test` fails it (as the project's suite does for the shipped rules), for the rules beside
+    the folder only; one case file on its own gets a note about the rule file of its name."""
     pack = write_rules(
         tmp_path / "pack",
         {"r.yaml": """
@@ -343,19 +345,28 @@ suggestions:
     tier: training
     text: "Practise bracing."
     confidence: 0.4
-    evidence: one_poster
+    evidence: personal_experience
     sources: [{source: coach, quote: "Brace."}]
 """},
     )  # fmt: skip
     cases = write_rules(
         pack / "tests",
-        {"t.yaml": "cases:\n  - {name: no brace, answers: {braces: no}, suggests: [practise_bracing]}\n"},
+        {
+            "r.yaml": "cases:\n  - {name: no brace, answers: {braces: no}, suggests: [practise_bracing]}\n",
+            "other.yaml": "cases:\n  - {name: brace, answers: {braces: yes}}\n",
+        },
     )
-    done = run_cli("--rules", str(pack), "test", str(cases))
-    assert done.returncode == 0
-    notes = [line for line in done.stdout.splitlines() if line.startswith("note: ")]
-    assert len(notes) == 1 and "rule 'unsure_brace'" in notes[0]  # no_brace fired; no shipped rule
-    assert done.stdout.splitlines()[-1] == "rules: 1 passed, 0 failed, 0 skipped"
+    whole = run_cli("--rules", str(pack), "test", str(cases))
+    assert whole.returncode == 1
+    lines = whole.stdout.splitlines()
+    (gap,) = [line for line in lines if "fires in no case" in line]
+    assert gap.startswith(f"FAIL  {pack}/r.yaml:") and "rule 'unsure_brace'" in gap
+    assert lines[-1] == "rules: 2 passed, 1 failed, 0 skipped"  # no shipped rule is named
+    alone = run_cli("--rules", str(pack), "test", str(cases / "r.yaml"))
+    assert alone.returncode == 0
+    notes = [line for line in alone.stdout.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1 and "rule 'unsure_brace'" in notes[0]
+    assert alone.stdout.splitlines()[-1] == "rules: 1 passed, 0 failed, 0 skipped"
 
 
 def test_a_rule_a_pack_disables_is_named_as_disabled_in_explain_and_test(tmp_path: Path) -> None:

@@ -195,7 +195,8 @@ suggestions:
 rules: [{id: r, when: {}, suggest: heat}]
 """,
     ) == [
-        "test.yaml:8:9: E011: suggestion 'heat' cites undeclared source 'tnation'",
+        "test.yaml:8:9: E011: suggestion 'heat' cites undeclared source 'tnation'; declare it in "
+        "a 'sources:' list, in any rule file (the shipped sources are in rules/sources.yaml)",
         "test.yaml:9:9: E003: suggestion 'heat' quotes forum thread 'thread' without 'poster': "
         "say who wrote it",
     ]

@@ -113,7 +113,13 @@ def build(
                 problems.append(
                     Problem(
                         DUPLICATE_ID,
-                        f"{kind[:-1]} id '{ident}' is already used at {first}",
+                        f"{kind[:-1]} id '{ident}' is already used at {first}"
+                        + (
+                            ""
+                            if kind == "sections"
+                            else ": give this one another id, or add 'replace: true' to it "
+                            "to replace that one"
+                        ),
                         loc,
                         related=(first,),
                     )

@@ -124,6 +124,10 @@ def _run(args: argparse.Namespace) -> int:
         if args.command in ("questions", "check", "test", "evaluate", "schema", "graph", "explain"):
             from triage import cli_authoring as authoring
 
+            if args.command in ("check", "test", "explain") and sys.stdout.isatty():
+                from triage import streams
+
+                sys.stdout = streams.Wrapping(sys.stdout)
             if args.command in ("check", "test", "explain") and not getattr(args, "paths", None):
                 authoring.note_if_clone_is_not_used()
 
@@ -140,7 +144,11 @@ def _run(args: argparse.Namespace) -> int:
                 return authoring.schema(args.cases)
             if args.command == "graph":
                 return authoring.graph(args.graph_format, args.focus, rules)
-            return authoring.explain_command(args.name, args.explain_answers, rules)
+            from triage import cli_explain
+
+            if args.last:
+                return cli_explain.explain_last(args.name, rules, journal_at)
+            return cli_explain.explain_command(args.name, args.explain_answers, rules)
         if args.command in ("history", "follow-up"):
             from triage import cli_journal
 

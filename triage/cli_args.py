@@ -34,14 +34,16 @@ COMMAND_EXAMPLES = {
   spasm-triage evaluate my-cases.yaml --format json""",
     "schema": """  spasm-triage schema > my-rules/rules.schema.json   for an editor's completion""",
     "graph": """  spasm-triage graph --focus glute_activation   what leads to one piece of advice
-  spasm-triage graph --format dot | dot -Tpng > graph.png   with Graphviz installed""",
+  spasm-triage graph --focus tail_tuck --format html > tail_tuck.html   a page to open offline
+  spasm-triage graph --format png > graph.png   with Graphviz installed""",
     "history": """  spasm-triage history                      the latest consultations and a chart
   spasm-triage history --format csv > journal.csv   everything, for a spreadsheet
   spasm-triage history --forget             delete the journal, after asking""",
     "follow-up": """  spasm-triage follow-up                    asks about each suggestion
   spasm-triage follow-up --helped heat_for_pain --not-helped stay_active""",
     "explain": """  spasm-triage explain tail_tuck_seen       a rule in plain words, with its sources
-  spasm-triage explain wake_up_glutes --answers mine.yaml   why it fired, or why not""",
+  spasm-triage explain wake_up_glutes --answers mine.yaml   why it fired, or why not
+  spasm-triage explain heat_for_pain --last   ... in your last consultation, from the journal""",
 }
 
 
@@ -179,10 +181,11 @@ def parser() -> argparse.ArgumentParser:
     )
     graph.add_argument(
         "--format",
-        choices=("mermaid", "dot"),
+        choices=("mermaid", "dot", "html", "svg", "png"),
         default="mermaid",
         dest="graph_format",
-        help="Mermaid, which GitHub draws (default), or Graphviz dot: pipe it to 'dot -Tpng'",
+        help="Mermaid, which GitHub draws (default); Graphviz dot; or a picture to open "
+        "offline: html (one self-contained page), svg, or png (needs Graphviz)",
     )
     graph.add_argument(
         "--focus", metavar="ID", help="only what connects to this question, finding or suggestion"
@@ -220,15 +223,21 @@ def parser() -> argparse.ArgumentParser:
         )
     explain = commands.add_parser(
         "explain",
-        parents=[common],
-        help="why a rule or suggestion fired or not; without --answers, it in plain words",
+        parents=[common, journal],
+        help="why a rule or suggestion fired or not; without --answers or --last, it in plain words",
     )
     explain.add_argument("name", metavar="RULE_OR_SUGGESTION", help="a rule's or a suggestion's id")
-    explain.add_argument(
+    against = explain.add_mutually_exclusive_group()
+    against.add_argument(
         "--answers",
         dest="explain_answers",
         metavar="FILE",
         help="YAML or JSON answers to explain it against ('-' reads stdin)",
+    )
+    against.add_argument(
+        "--last",
+        action="store_true",
+        help="explain it against your last consultation in the journal (its answers and history)",
     )
     helper = commands.add_parser("help", help="this help, or a command's: spasm-triage help check")
     helper.add_argument(

@@ -1,4 +1,5 @@
-"""The rule authors' commands: questions, check, test, evaluate, explain, schema and graph."""
+"""The rule authors' commands: questions, check, test, evaluate, schema and graph (explain:
+triage/cli_explain.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from triage.errors import (
     printable,
 )
 from triage.model import KnowledgeBase
+
+# The one spelling of an author's install, in a clone: every command then reads the clone's rules/.
+EDITABLE_INSTALL = '.venv/bin/pip install -e ".[test]"'
 
 
 def questions(fmt: str, rules: list[Path]) -> int:
@@ -69,28 +73,38 @@ def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
     paths = [*(paths or [loading.shipped_rules_dir()]), *packs]
     files = loading.rule_files(paths)
     kb: KnowledgeBase | None = None
+    suppressed = 0
     try:
         kb = loading.load(paths, trust_cache=False)  # a check reports the files, not a cache
     except RulesError as exc:
-        problems = exc.problems
+        problems, suppressed = exc.problems, exc.suppressed
     else:
         compile_rules(kb)  # proves every rule compiles to experta, not only that it parses
         problems = lint.lint(kb)
+    problems = [*problems, *_schema_pointers(paths[0])]
     problems = sorted(problems, key=Problem.sort_key)
     sources: dict[str, list[str]] = {}
     for problem in problems:
-        print(problem)
+        print(_relative(str(problem)))
         print(_snippet(problem.location, sources), end="")
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     counted = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(len(files), 'file')}"
     if kb is None:
+        if suppressed:
+            unread = "the file" if len(problems) == 1 else "the files"
+            counted += (
+                f"; {_plural(suppressed, 'more problem')} in the other files not shown: they "
+                f"may follow from {unread} above, which could not be read; put it right and "
+                "run check again"
+            )
         print(counted)
         return EXIT_RULES
     print(
-        f"ok: {len(kb.files)} files, {len(kb.questions)} questions, {len(kb.rules)} rules, "
-        f"{len(kb.suggestions)} suggestions, {len(kb.sources)} sources, "
-        f"{len(kb.disagreements)} disagreements; {counted}"
+        f"ok: {_plural(len(kb.files), 'file')}, {_plural(len(kb.questions), 'question')}, "
+        f"{_plural(len(kb.rules), 'rule')}, {_plural(len(kb.suggestions), 'suggestion')}, "
+        f"{_plural(len(kb.sources), 'source')}, "
+        f"{_plural(len(kb.disagreements), 'disagreement')}; {counted}"
     )
     return EXIT_RULES if strict and warnings else EXIT_OK
 
@@ -106,8 +120,9 @@ def test(paths: list[Path], rules: list[Path]) -> int:
         print("spasm-triage: no test cases found (rules/tests/*.yaml)", file=sys.stderr)
         return EXIT_USAGE
     outcomes = testing.run(kb, files)
-    text, passed = testing.report(outcomes, testing.unfired(kb, outcomes, files))
-    sys.stdout.write(text)
+    gaps = testing.untested(kb, outcomes, files)
+    text, passed = testing.report([*outcomes, *gaps], testing.unfired(kb, outcomes, files))
+    sys.stdout.write(_relative(text))
     return EXIT_OK if passed else EXIT_RULES
 
 
@@ -145,68 +160,6 @@ def evaluate(paths: list[Path], fmt: str, rules: list[Path]) -> int:
     return EXIT_OK
 
 
-def explain_command(name: str, answers_path: str | None, rules: list[Path]) -> int:
-    from triage import explain, loading, ranking
-    from triage.engine import Engine
-
-    kb = loading.load(rules)
-    by_id = {rule.id: rule for rule in kb.rules}
-    for off in kb.disabled:
-        if off.rule == name:
-            print(f"rule '{name}' is disabled ({off.location}): it never fires")
-            return EXIT_OK
-    if name not in by_id and name not in kb.suggestions:
-        known = [*by_id, *kb.suggestions]
-        from triage.errors import did_you_mean
-
-        print(
-            f"spasm-triage: no rule or suggestion '{name}'{did_you_mean(name, known)}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    makers = (
-        [by_id[name]]
-        if name in by_id
-        else [r for r in kb.rules if any(ref.id == name for ref in r.suggest)]
-    )
-    unless = kb.suggestions[name].unless if name in kb.suggestions and name not in by_id else None
-    if answers_path is None:
-        if name in kb.suggestions and name not in by_id:
-            print(f"suggestion '{name}': made by {len(makers)} rule(s)")
-        if unless is not None:
-            print("  does not apply (unless):")
-            print("\n".join(explain.describe(unless, kb, "    ")))
-        for rule in makers:
-            print("\n".join(explain.describe_rule(rule, kb)))
-        return EXIT_OK
-    from triage.answers import read_path
-
-    given = read_path(answers_path, kb)
-    consultation = Engine(kb).consult(given)
-    if name in kb.suggestions and name not in by_id:
-        result = ranking.rank(kb, given, consultation)
-        made = next((a for a in result.advice if a.id == name), None)
-        if made is not None:
-            print(
-                f"suggestion '{name}' is in the advice: {made.tier}, confidence "
-                f"{made.confidence:.0%}, #{list(result.advice).index(made) + 1} of "
-                f"{len(result.advice)}"
-            )
-        elif any(a.id == name for a in result.not_applicable):
-            print(f"suggestion '{name}' is not in the advice: it was made, but does not apply")
-        elif any(a.id == name for a in result.left_out):
-            print(f"suggestion '{name}' is not in the advice: a {result.tier} result leaves it out")
-        else:
-            print(f"suggestion '{name}' is not in the advice")
-        if unless is not None:
-            step = explain.evaluate(unless, kb, given, consultation)
-            print(f"does not apply (unless) {'holds' if step.held else 'does not hold'}:")
-            print("\n".join(step.lines("  ")))
-    for rule in makers:
-        print("\n".join(explain.explain_rule(rule, kb, given, consultation)))
-    return EXIT_OK
-
-
 def schema(cases: bool) -> int:
     from importlib import resources
 
@@ -220,7 +173,16 @@ def graph(fmt: str, focus: str | None, rules: list[Path]) -> int:
 
     kb = loading.load(rules)
     try:
-        sys.stdout.write(graph.draw(kb, fmt, focus))
+        if fmt in ("mermaid", "dot"):
+            sys.stdout.write(graph.draw(kb, fmt, focus))
+            return EXIT_OK
+        from triage import graph_picture
+
+        if fmt == "png" and sys.stdout.isatty():
+            print("spasm-triage: a PNG is not for a terminal: spasm-triage graph --format png "
+                  "> graph.png", file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        drawn = graph_picture.picture(kb, fmt, focus)
     except KeyError:
         from triage.errors import did_you_mean
 
@@ -231,7 +193,31 @@ def graph(fmt: str, focus: str | None, rules: list[Path]) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    except graph_picture.NeedsGraphviz:
+        print("spasm-triage: a PNG is drawn by Graphviz, which is not installed (apt install "
+              "graphviz, brew install graphviz, or graphviz.org); --format html or svg draws "
+              "without it", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"spasm-triage: Graphviz could not draw it ({exc})", file=sys.stderr)
+        return EXIT_RULES
+    sys.stdout.flush()
+    sys.stdout.buffer.write(drawn)
+    sys.stdout.buffer.flush()
     return EXIT_OK
+
+
+def _relative(text: str) -> str:
+    """The tool's own rules/, when it is under the current folder (an editable install, run in
+    its clone), named relative, as `check rules` or `test rules/tests` name it."""
+    import os
+
+    from triage.loading import shipped_rules_dir
+
+    shipped, here = shipped_rules_dir(), Path.cwd()
+    if not shipped.is_relative_to(here):
+        return text
+    return text.replace(f"{shipped}{os.sep}", f"{shipped.relative_to(here)}{os.sep}")
 
 
 def _plural(count: int, word: str) -> str:
@@ -240,7 +226,8 @@ def _plural(count: int, word: str) -> str:
 
 def note_if_clone_is_not_used() -> None:
     """Run from a clone whose rules/ is not the one in use (a non-editable install), a rule
-    author's edits would be silently ignored: say so."""
+    author's edits would be silently ignored: the first line of the output says so, before any
+    "ok" about other rules."""
     from triage.loading import shipped_rules_dir
 
     here = Path.cwd()
@@ -254,9 +241,41 @@ def note_if_clone_is_not_used() -> None:
     if is_clone and (here / "rules").resolve() != shipped_rules_dir().resolve():
         print(
             f"spasm-triage: note: using the installed rules ({shipped_rules_dir()}), not this "
-            "clone's rules/; to work on them here: pip install -e .",
-            file=sys.stderr,
+            f"clone's rules/, so edits here are not seen; to work on them: {EDITABLE_INSTALL}",
+            flush=True,
         )
+
+
+def _schema_pointers(folder: Path) -> list[Problem]:
+    """In a clone, every shipped rule file and rule test starts with the line that points
+    editors at the schema (docs/rules.md, "Completion and hover help"): a file without it gets
+    no help in an editor, and the project's tests refuse it. Only where the schema is there to
+    point at (a clone's rules/, beside triage/), never for a pack."""
+    from triage.errors import NO_SCHEMA_POINTER
+
+    if not folder.is_dir() or not (folder.parent / "triage" / "schema.json").is_file():
+        return []
+    found = []
+    for pattern, line in (
+        ("*.yaml", "# yaml-language-server: $schema=../triage/schema.json"),
+        ("tests/*.yaml", "# yaml-language-server: $schema=../../triage/cases.schema.json"),
+    ):
+        for file in sorted(folder.glob(pattern)):
+            try:
+                with file.open(encoding="utf-8", errors="replace") as opened:
+                    first = opened.readline().rstrip("\r\n")
+            except OSError:
+                continue  # the load reports a file it cannot read
+            if first != line:
+                found.append(
+                    Problem(
+                        NO_SCHEMA_POINTER,
+                        f"the first line should point editors at the schema: {line}",
+                        Location(str(file), 1, 1),
+                        severity="warning",
+                    )
+                )
+    return found
 
 
 def _has_about(files: list[Path]) -> bool:

@@ -141,7 +141,14 @@ def _forget(path: Path, yes: bool) -> int:
         print(f"spasm-triage: {path}: could not delete the journal ({exc.strerror})",
               file=sys.stderr)  # fmt: skip
         return EXIT_RULES
-    print(f"Deleted {len(gone)} file(s): the journal at {path} is gone.")
+    folder = ""
+    if path.parent.name == "spasm-triage":  # the tool's own folder: left empty, it goes too
+        try:
+            path.parent.rmdir()
+            folder = f", and its folder {path.parent}"
+        except OSError:
+            pass  # something else is in it, or it is not ours to remove
+    print(f"Deleted {len(gone)} file(s): the journal at {path} is gone{folder}.")
     return EXIT_OK
 
 
@@ -269,29 +276,30 @@ def _ranked_up_when_helped(kb: KnowledgeBase | None) -> set[str]:
 def _ask_follow_up(
     last: Any, given: list[str], kb: KnowledgeBase | None
 ) -> tuple[set[str], set[str], set[str]]:
-    import questionary
+    """The questionnaire's own checklist and choices, with its keys: a line's number (or the
+    arrows, then y or Space) ticks, 0 is "none of them", then Enter; y, n or ?, then Enter."""
+    from triage import journal_view, prompts
 
-    from triage import journal_view
-
-    choices = [questionary.Choice(journal_view.title(kb, sid), sid) for sid in given]
-    tried = set(
-        questionary.checkbox(
-            f"Your consultation of {last.finished.astimezone():%Y-%m-%d}: which of these did you try?",
-            choices=choices,
-            instruction="(Space to tick, Enter when done)",
-        ).unsafe_ask()
+    ticked = prompts.checklist(
+        f"Your consultation of {journal_view.when(last.finished)}: which of these did you try?",
+        [prompts.Option(sid, journal_view.title(kb, sid)) for sid in given],
+        unsure=False,
+        none_label="None of them",
     )
+    if ticked is None:
+        raise EOFError
+    tried = set(ticked)
     helped: set[str] = set()
     not_helped: set[str] = set()
     for suggestion in sorted(tried):
-        answer = questionary.select(
+        answer = prompts.choose(
             f"Did it help: {journal_view.title(kb, suggestion)}?",
-            choices=[
-                questionary.Choice("Yes", "yes"),
-                questionary.Choice("No", "no"),
-                questionary.Choice("Not sure", "unsure"),
+            [
+                prompts.Option("yes", "Yes", "y"),
+                prompts.Option("no", "No", "n"),
+                prompts.Option("unsure", "Not sure", "?"),
             ],
-        ).unsafe_ask()
+        )
         if answer == "yes":
             helped.add(suggestion)
         elif answer == "no":

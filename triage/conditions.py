@@ -24,6 +24,19 @@ YES_NO = ("yes", "no", "unsure")  # the answers a yes_no question takes
 WORDS = frozenset({"all", "any", "not", "finding"})
 
 
+# Each comparison in words, as explain and the graph say it.
+OP_WORDS = {
+    "is": "is",
+    "one_of": "is one of",
+    "includes": "includes",
+    "includes_any": "includes any of",
+    "at_least": "is at least",
+    "at_most": "is at most",
+    "more_than": "is more than",
+    "less_than": "is less than",
+}
+
+
 @dataclass(frozen=True)
 class AnswerTest:
     """A test on one question's answer: `op` compares it with `value`."""

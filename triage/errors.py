@@ -74,9 +74,11 @@ class TriageError(Exception):
 
     exit_code = 1
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], *, suppressed: int = 0) -> None:
         self.problems = sorted(problems, key=Problem.sort_key)
         self.notes: list[str] = []  # said after the problems, each on its own line
+        # Problems found but not shown: they probably follow from the ones shown.
+        self.suppressed = suppressed
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -124,6 +126,7 @@ FINDING_CYCLE = "W105"
 NEVER_ASKED = "W106"
 AMBIGUOUS_TIE = "W107"
 CAUTION_OFF_PATH = "W108"
+NO_SCHEMA_POINTER = "W109"
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:

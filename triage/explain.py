@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from triage.answers import Answers
+from triage.conditions import OP_WORDS, AnswerTest, Condition, FindingTest
 from triage.conditions import All as AllOf
-from triage.conditions import AnswerTest, Condition, FindingTest
 from triage.conditions import AnyOf as AnyOfC
 from triage.conditions import Not as NotC
 from triage.engine import Consultation
@@ -19,16 +19,7 @@ from triage.model import KnowledgeBase, Rule
 from triage.ranking import answer_words
 from triage.relevance import test_answer
 
-OPS = {
-    "is": "is",
-    "one_of": "is one of",
-    "includes": "includes",
-    "includes_any": "includes any of",
-    "at_least": "is at least",
-    "at_most": "is at most",
-    "more_than": "is more than",
-    "less_than": "is less than",
-}
+OPS = OP_WORDS
 
 
 @dataclass

@@ -123,12 +123,15 @@ def known(
     what: str,
     where: Location,
     broken: Collection[str] = (),
+    then: str = "",
 ) -> None:
     """Report `name` unless it is among `known` (or `broken`, already reported); `what` reads
-    before it, e.g. "rule 'r' suggests"."""
+    before it, e.g. "rule 'r' suggests"; `then` after it, what to do."""
     if name not in known and name not in broken:
         problems.append(
-            Problem(UNKNOWN_REFERENCE, f"{what} '{name}'{did_you_mean(name, known)}", where)
+            Problem(
+                UNKNOWN_REFERENCE, f"{what} '{name}'{did_you_mean(name, known)}{then}", where
+            )
         )
 
 
@@ -207,7 +210,11 @@ def suggestion(
     for cite, loc in zip(item["sources"], item["sources"].item_locs, strict=True):
         source = sources.get(cite["source"])
         what = f"suggestion '{ident}' cites undeclared source"
-        known(problems, cite["source"], sources, what, loc, broken.get("sources", ()))
+        where = (
+            "; declare it in a 'sources:' list, in any rule file (the shipped sources are in "
+            "rules/sources.yaml)"
+        )
+        known(problems, cite["source"], sources, what, loc, broken.get("sources", ()), where)
         if source is not None and source.kind == "forum_thread" and "poster" not in cite:
             problems.append(
                 Problem(

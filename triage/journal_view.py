@@ -29,6 +29,14 @@ def title(kb: KnowledgeBase | None, suggestion: str) -> str:
     return suggestion
 
 
+def whole_text(kb: KnowledgeBase | None, suggestion: str) -> str:
+    """A suggestion's whole text, for an export that holds everything; its id when today's
+    rules no longer have it."""
+    if kb is not None and suggestion in kb.suggestions:
+        return kb.suggestions[suggestion].text
+    return suggestion
+
+
 def months(now: datetime) -> list[str]:
     """The last twelve months, oldest first, as YYYY-MM."""
     year, month = now.year, now.month
@@ -153,7 +161,8 @@ def _plain(entry: Entry) -> dict[str, Any]:
 def write_csv(out: TextIO, entries: Iterable[Entry], kb: KnowledgeBase | None = None) -> None:
     """One row per piece of advice, with its consultation, for a spreadsheet: the date and the
     time in the person's own clock in columns a spreadsheet reads as such, the tier and the
-    advice in words beside their ids, and the answers as 'question: answer' pairs."""
+    advice in words beside their ids (the advice's whole text, never cut), and the answers as
+    'question: answer' pairs."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         [
@@ -192,7 +201,7 @@ def write_csv(out: TextIO, entries: Iterable[Entry], kb: KnowledgeBase | None = 
                     answers,
                     rank if advice else "",
                     suggestion,
-                    title(kb, suggestion) if suggestion else "",
+                    whole_text(kb, suggestion) if suggestion else "",
                     advice.get("tier", ""),
                     advice.get("confidence", ""),
                     _flag(advice.get("tried")),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from triage import cache
-from triage.errors import FILE_UNREADABLE, Location, Problem, RulesError
+from triage.errors import FILE_UNREADABLE, SCHEMA, Location, Problem, RulesError
 from triage.model import KnowledgeBase
 from triage.yaml_reader import LocDict, load_bytes
 
@@ -116,12 +116,11 @@ def _load(
     read: list[tuple[str, bytes]] = []
     newly_valid: list[str] = []
     broken: dict[str, set[str]] = {}  # ids of items that failed the schema, by kind
+    unread: list[Problem] = []  # files that could not be read or parsed at all
     for file, _, raw in contents:
         name = str(file)
         if isinstance(raw, OSError):
-            problems.append(
-                Problem(FILE_UNREADABLE, f"cannot read: {raw.strerror}", Location(name))
-            )
+            unread.append(Problem(FILE_UNREADABLE, f"cannot read: {raw.strerror}", Location(name)))
             continue
         read.append((name, raw))
         key = cache.file_key(raw)
@@ -132,11 +131,24 @@ def _load(
         found: list[Problem] = []
         if data is None:
             data, found = load_bytes(raw, name)
-            problems.extend(found)
+            (problems if data is not None else unread).extend(found)
             if data is not None and not found:
                 cache.store_parsed(key, data)
         if data is None:  # unreadable (reported), or empty: an empty file loads nothing
             continue
+        if name in packs and isinstance(data, LocDict) and "about" in data:
+            # Said once, and first: not the schema's "missing 'disclaimer'", then, once that
+            # is given, "already given".
+            problems.append(
+                Problem(
+                    SCHEMA,
+                    "a rule pack cannot have 'about': the disclaimer, the tiers' words and the "
+                    "policy are the shipped rules' own (rules/about.yaml); take it out",
+                    data.key_locs["about"],
+                )
+            )
+            del data["about"]
+            known_valid = False  # validated again without it
         if not known_valid:
             from triage import schema  # imports jsonschema: only for files not yet validated
 
@@ -159,6 +171,11 @@ def _load(
         if packs:
             found, shipped = _pack_problems(docs, kb, packs, broken, read)
             problems.extend(found)
+    if unread:
+        # A file that could not be read takes its ids with it, so most problems in the other
+        # files follow from it (unknown questions, suggestions, sources): they are counted, not
+        # shown, until it is put right.
+        raise RulesError(unread, suppressed=len(problems))
     if problems:
         raise RulesError(problems)
     # Only a whole knowledge base that loaded cleanly marks its files as valid.

@@ -33,10 +33,11 @@ class Section:
 
 @dataclass(frozen=True)
 class Source:
-    """Where knowledge came from: a forum thread, a guideline, or personal experience (a local pack)."""
+    """Where knowledge came from: a forum thread, a guideline, a published article, book, video
+    or course, or personal experience."""
 
     id: str
-    kind: Literal["forum_thread", "guideline", "personal"]
+    kind: Literal["forum_thread", "guideline", "article", "book", "video", "course", "personal"]
     title: str
     published: str
     file: str | None
@@ -178,7 +179,9 @@ class Suggestion:
     placeholders: tuple[str, ...]  # the {names} in `personal`, checked when loaded
     numbers: tuple[tuple[str, NumberSpec], ...]
     confidence: float
-    evidence: Literal["clinical_guideline", "several_posters", "one_poster", "personal_experience"]
+    evidence: Literal[
+        "clinical_guideline", "several_posters", "one_poster", "expert_opinion", "personal_experience"
+    ]
     sources: tuple[Citation, ...]
     safety_net: bool
     index: int

@@ -88,17 +88,26 @@ def plain_when_needed(stream: Any) -> None:
 
 class Notices:
     """stderr for notices: a write that fails (a closed pipe, a full disk, a closed file) is
-    dropped. The advice is on stdout; a notice that cannot be shown must not stop it."""
+    dropped. The advice is on stdout; a notice that cannot be shown must not stop it. On a
+    terminal, a notice longer than a line is wrapped between words, so the terminal never cuts
+    a word or a path in two (a path longer than a line stands whole on its own)."""
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
+        try:
+            self._terminal = bool(stream.isatty())
+        except (OSError, ValueError, AttributeError):
+            self._terminal = False
 
     def write(self, text: str) -> int:
+        shown = wrap_lines(text, columns(self._stream)) if self._terminal else text
         try:
-            return int(self._stream.write(text))
+            self._stream.write(shown)
+            return len(text)
         except (OSError, ValueError):
             self._silence()
             return len(text)
+
 
     def flush(self) -> None:
         try:
@@ -115,6 +124,56 @@ class Notices:
             os.close(devnull)
         except (OSError, ValueError, AttributeError):
             pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def columns(stream: Any) -> int:
+    """How wide the terminal `stream` writes to is ($COLUMNS first, as for every tool)."""
+    try:
+        return int(os.environ.get("COLUMNS") or os.get_terminal_size(stream.fileno())[0])
+    except (OSError, ValueError, AttributeError):
+        return 80
+
+
+def wrap_lines(text: str, columns: int) -> str:
+    """Each line of `text` longer than `columns` broken between words (never inside one, nor
+    at a hyphen of a path), its continuation indented like the line."""
+    import textwrap
+
+    if columns < 20 or all(len(line) <= columns for line in text.split("\n")):
+        return text
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= columns:
+            out.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        out.extend(
+            textwrap.wrap(
+                line,
+                width=columns,
+                subsequent_indent=indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [line]
+        )
+    return "\n".join(out)
+
+
+class Wrapping:
+    """A terminal's stream whose long lines are wrapped between words (see wrap_lines): the
+    authors' commands' stdout, whose messages run long. Never the advice's or the prompts':
+    they lay out their own lines."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(wrap_lines(text, columns(self._stream)))
+        return len(text)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

@@ -17,6 +17,7 @@ from triage.engine import Engine
 from triage.errors import AnswersError, Location, Problem, RulesError
 from triage.files import TooLarge, read_bounded
 from triage.model import KnowledgeBase
+from triage.text import a_or_an
 from triage.yaml_reader import LocDict, load_bytes
 
 MAX_CASE_FILE = 64 * 10**6  # as a rule file: far beyond any bank of cases
@@ -29,6 +30,7 @@ class Outcome:
     status: str  # PASS, FAIL, TODO (a known gap that still fails), FIXED (a todo that passes)
     details: list[str] = field(default_factory=list)
     fired: tuple[str, ...] = ()  # the rules this case's answers fired
+    shown: tuple[str, ...] = ()  # the advice it showed
 
 
 def case_files(paths: Iterable[Path]) -> list[Path]:
@@ -140,7 +142,7 @@ def _run_case(kb: KnowledgeBase, engine: Engine, name: str, case: LocDict) -> Ou
             details.append(f"missing: {sid}: made, but shown as the dissent in a disagreement")
         elif sid in left_out:
             details.append(
-                f"missing: {sid}: made, but a {result.tier} result leaves out "
+                f"missing: {sid}: made, but {a_or_an(result.tier)} result leaves out "
                 f"{kb.suggestions[sid].tier} advice (about.policy)"
             )
         elif sid in not_applicable:
@@ -175,19 +177,65 @@ def _run_case(kb: KnowledgeBase, engine: Engine, name: str, case: LocDict) -> Ou
         )
     else:
         status = "FAIL" if failed else "PASS"
-    return Outcome(case["name"], where, status, details, tuple(consultation.order))
+    return Outcome(case["name"], where, status, details, tuple(consultation.order), tuple(shown))
+
+
+def _coverage(files: list[Path]) -> tuple[set[Path], set[Path]]:
+    """What these case files answer for: whole rule folders (every case file of their tests/
+    folder is here), and single rule files (a case file alone answers for the rule file of its
+    name: rules/tests/form.yaml for rules/form.yaml)."""
+    given = {f.resolve() for f in files}
+    folders: set[Path] = set()
+    single: set[Path] = set()
+    for file in given:
+        tests = file.parent
+        if {f.resolve() for f in case_files([tests])} <= given:
+            folders.add(tests.parent)
+        else:
+            single.add(tests.parent / file.name)
+    return folders, single
+
+
+def _within(location: Location, places: set[Path]) -> bool:
+    where = Path(location.file).resolve()
+    return any(where == place or where.is_relative_to(place) for place in places)
+
+
+def untested(kb: KnowledgeBase, outcomes: list[Outcome], files: list[Path]) -> list[Outcome]:
+    """For a whole tests/ folder: each rule beside it that no case fires, and each suggestion
+    no case shows (but for one only ever shown as a disagreement's other view), as a failure.
+    A rule nothing tests can be wrong without anyone knowing; the project's own suite refuses
+    one in the shipped rules, so `test` does too."""
+    folders, _ = _coverage(files)
+    fired = {rule for outcome in outcomes for rule in outcome.fired}
+    shown = {sid for outcome in outcomes for sid in outcome.shown}
+    dissent = {sid for d in kb.disagreements for sid in d.over}
+    gaps = [
+        Outcome(f"rule '{rule.id}' fires in no case: add a case that fires it", rule.location, "FAIL")
+        for rule in kb.rules
+        if rule.id not in fired and _within(rule.location, folders)
+    ]
+    gaps += [
+        Outcome(
+            f"suggestion '{sid}' is shown in no case: add a case that shows it",
+            suggestion.location,
+            "FAIL",
+        )
+        for sid, suggestion in kb.suggestions.items()
+        if sid not in shown and sid not in dissent and _within(suggestion.location, folders)
+    ]
+    return gaps
 
 
 def unfired(kb: KnowledgeBase, outcomes: list[Outcome], files: list[Path]) -> list[str]:
-    """The rules beside these case files (in the folder that holds their tests/ folder) that no
-    case fires: a rule nothing tests can be wrong without anyone knowing."""
-    folders = {f.resolve().parent.parent for f in files}
+    """For a single case file: the rules of the rule file of its name that none of its cases
+    fires, said as notes that do not fail the run (the folder's other files may fire them)."""
+    _, single = _coverage(files)
     fired = {rule for outcome in outcomes for rule in outcome.fired}
     return [
         f"rule '{rule.id}' ({rule.location}) fires in none of these cases: add one that fires it"
         for rule in kb.rules
-        if rule.id not in fired
-        and any(Path(rule.location.file).resolve().is_relative_to(d) for d in folders)
+        if rule.id not in fired and _within(rule.location, single)
     ]
 
 

@@ -91,11 +91,11 @@ def markdown_url(url: str) -> str | None:
 
 def mermaid(text: str) -> str:
     """A Mermaid label inside double quotes: Mermaid's own entity codes for the characters
-    that would end the label, start an entity, markup or HTML."""
+    that would end the label (an edge's too), start an entity, markup or HTML."""
     text = " ".join(strip_controls(text).split())
     out = []
     for char in text:
-        if char in '#"<>&`':
+        if char in '#"<>&`|':
             out.append(f"#{ord(char)};")
         else:
             out.append(char)
@@ -106,3 +106,9 @@ def dot(text: str) -> str:
     """A Graphviz label inside double quotes: a backslash or quote cannot end it or escape."""
     text = " ".join(strip_controls(text).split())
     return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def a_or_an(word: str | None) -> str:
+    """The word with its article: "an emergency", "an urgent", "a self_care"."""
+    word = str(word)
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

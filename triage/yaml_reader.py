@@ -211,6 +211,12 @@ def parse(text: str, filename: str, *, strip: bool = True) -> tuple[Any, list[Pr
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
+        from triage.yaml_indent import diagnose
+
+        slip = diagnose(text, exc)
+        if slip is not None:
+            where = Location(filename, slip.line, slip.col)
+            return None, [Problem(YAML_SYNTAX, slip.message, where)]
         mark = exc.problem_mark or exc.context_mark
         where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
         what = exc.problem or exc.context or "not valid YAML"
