@@ -42,7 +42,7 @@ import bisect
 import collections
 import collections.abc
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 _added_alias = not hasattr(collections, "Mapping")
@@ -67,10 +67,9 @@ finally:
         del collections.Mapping  # type: ignore[attr-defined]
 
 
-def _conflict_set_nodes(matcher: Any) -> tuple[Any, ...]:
-    """experta's ReteMatcher._get_conflict_set_nodes, linear: each node is visited once, in the
-    same depth-first, first-visit order (nodes compare by identity, as in experta)."""
-    found: list[Any] = []
+def _each_node(matcher: Any) -> Iterator[Any]:
+    """Every node of the network once, depth-first in first-visit order (nodes compare by
+    identity, as in experta): the order experta's own walks see them in."""
     seen: set[int] = set()
     stack = [matcher.root_node]
     while stack:
@@ -78,10 +77,13 @@ def _conflict_set_nodes(matcher: Any) -> tuple[Any, ...]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, ConflictSetNode):
-            found.append(node)
+        yield node
         stack.extend(child.node for child in reversed(node.children))
-    return tuple(found)
+
+
+def _conflict_set_nodes(matcher: Any) -> tuple[Any, ...]:
+    """experta's ReteMatcher._get_conflict_set_nodes, linear: each node is visited once."""
+    return tuple(node for node in _each_node(matcher) if isinstance(node, ConflictSetNode))
 
 
 def _matcher_conflict_set_nodes(self: Any) -> tuple[Any, ...]:
@@ -199,18 +201,7 @@ def _dispatch(node: Any, seen: set[int]) -> None:
 
 def _memory_nodes(matcher: Any) -> list[Any]:
     """Every node that keeps a memory, once each (experta's reset walks every path)."""
-    found: list[Any] = []
-    seen: set[int] = set()
-    stack = [matcher.root_node]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if not isinstance(node, NoMemory | _Dispatch):
-            found.append(node)
-        stack.extend(child.node for child in node.children)
-    return found
+    return [node for node in _each_node(matcher) if not isinstance(node, NoMemory | _Dispatch)]
 
 
 _original_build_network = ReteMatcher.build_network
