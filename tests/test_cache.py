@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import BASE, write_rules
 
-from triage import cache, loading, schema, snapshot
+from triage import build, cache, loading, schema, snapshot
 from triage.errors import RulesError
 
 RULES = "findings: [{id: f, means: F}]\n"
@@ -79,7 +79,7 @@ def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(loading, "load_bytes", refuse)
     monkeypatch.setattr(schema, "validate_items", refuse)
-    monkeypatch.setattr(loading, "build", refuse)
+    monkeypatch.setattr(build, "build", refuse)  # imported by loading when it builds
 
 
 def test_unchanged_rules_come_from_the_snapshot_exactly_as_loaded(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -366,3 +367,39 @@ def test_the_bank_on_the_quick_path_meets_issue_18(
     assert totals["same_first_three"] == []
     emergency = [v.replay.prompts for v in outcome.verdicts if v.case.tier == "emergency"]
     assert statistics.median(emergency) <= 4
+
+
+class _Reader:
+    """A frontend for a person, who takes time to read each prompt; answers every question
+    with the first value it is given for it."""
+
+    def __init__(self, values: dict[str, Any], at_once: bool) -> None:
+        self.values = values
+        self.answers_at_once = at_once
+
+    def ask(self, question: Any, progress: Any) -> tuple[Any, str | None]:
+        return self.values.get(question.id), None
+
+
+def test_the_whole_rules_compile_in_the_background_from_the_first_answer_for_a_person_only(
+    shipped: KnowledgeBase,
+) -> None:
+    # The quick path ranks the advice with the whole rules compiled once per run (25 ms for the
+    # shipped rules, 300 at 1,000 rules): for a person, that happens while they read the prompt
+    # after their first answer, not between two prompts; a script, which answers at once,
+    # compiles nothing it may not need. Either way the engine is the one the flow then uses.
+    from triage import interview
+
+    first = next(iter(shipped.questions.values()))
+    for at_once in (False, True):
+        planner = planner_for(shipped)
+        flow = Interview(shipped, _Reader({first.id: "no"}, at_once), planner=planner)  # type: ignore[arg-type]
+        assert planner not in interview._ENGINES
+        flow.ask(first)
+        built = [t for t in threading.enumerate() if t.name == "compile-rules"]
+        for thread in built:
+            thread.join(timeout=60)
+        assert (planner in interview._ENGINES) is (not at_once)
+        engine = interview.engine_for(planner)
+        assert interview.engine_for(planner) is engine
+        assert flow._advice_now().tier == Interview(shipped, None, flow.progress).result().tier  # type: ignore[arg-type]

@@ -5,7 +5,6 @@ the journal (opened, read for history, written), and the `--save` handover."""
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,6 +43,8 @@ def show(result: Result, kb: KnowledgeBase, given: Answers, fmt: str, full: bool
     elif fmt == "markdown":
         out = report.to_markdown(result, kb, given)
     else:
+        import shutil
+
         # Wrapped to the terminal (COLUMNS when set); plain, without colour, always.
         out = report.to_text(result, kb, width=shutil.get_terminal_size().columns, full=full)
     sys.stdout.write(out.rstrip("\n") + "\n")

@@ -17,6 +17,7 @@ behaviour (shared/reference/dependencies.md):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,13 @@ class Consultation:
 class _TriageEngine(KnowledgeEngine):  # type: ignore[misc]
     __strategy__ = SafeDepthStrategy
     consultation: Consultation
+    _deffacts: list[Any] | None = None
+
+    def get_deffacts(self) -> list[Any]:
+        # experta looks them up among every attribute at each reset(); they never change.
+        if self._deffacts is None:
+            self._deffacts = super().get_deffacts()
+        return self._deffacts
 
     def record(self, rule: KBRule, facts: tuple[Any, ...]) -> None:
         log = self.consultation
@@ -163,12 +171,30 @@ def compile_rules(kb: KnowledgeBase, rules: Iterable[KBRule] | None = None) -> t
     return type("CompiledRules", (_TriageEngine,), attrs)
 
 
+_COMPILING = threading.RLock()
+
+
+def _typed(value: Any) -> Any:
+    """A value with its type, so that equal values of other types (1, 1.0, True) are told apart."""
+    if isinstance(value, tuple):
+        return tuple(_typed(v) for v in value)
+    return type(value), value
+
+
+# Consultations remembered per engine: a run asks again about answers it has just consulted
+# (evaluate scores the answers its replay's last step ranked; the questionnaire ranks the
+# same answers to choose a question and to show the advice).
+_RECENT = 32
+
+
 class Engine:
     """A compiled knowledge base, ready for any number of consultations."""
 
     def __init__(self, kb: KnowledgeBase, rules: Iterable[KBRule] | None = None) -> None:
         self.kb = kb
-        self._engine = compile_rules(kb, rules)()
+        with _COMPILING:  # experta's network builder shares caches between engines
+            self._engine = compile_rules(kb, rules)()
+        self._recent: dict[tuple[Any, ...], Consultation] = {}
 
     def facts(self, answers: Answers) -> list[Any]:
         facts: list[Any] = []
@@ -180,6 +206,22 @@ class Engine:
         return facts
 
     def consult(self, answers: Answers, limit: int | None = None) -> Consultation:
+        """What fires on these answers. The same answers, given in the same order, fire the
+        same rules on the same facts: a recent consultation of them is returned again (it is
+        not to be changed by its readers)."""
+        key = (limit, *((q, _typed(v)) for q, v in answers.values.items()))
+        try:
+            known = self._recent.get(key)
+        except TypeError:  # a value that cannot be a key: consult afresh
+            return self._consult(answers, limit)
+        if known is None:
+            known = self._consult(answers, limit)
+            if len(self._recent) >= _RECENT:
+                del self._recent[next(iter(self._recent))]  # the oldest
+            self._recent[key] = known
+        return known
+
+    def _consult(self, answers: Answers, limit: int | None) -> Consultation:
         engine = self._engine
         engine.reset()
         engine.consultation = Consultation()

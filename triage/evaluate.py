@@ -21,7 +21,6 @@ from typing import Any
 
 from triage import answers, ranking, testing
 from triage.answers import Answers
-from triage.engine import Engine
 from triage.errors import (
     DUPLICATE_ID,
     EXIT_USAGE,
@@ -32,6 +31,7 @@ from triage.errors import (
     TriageError,
     did_you_mean,
 )
+from triage.interview import engine_for
 from triage.model import TIER_RANK, TIERS, KnowledgeBase
 from triage.replay import Replay, Replayer
 from triage.yaml_reader import LocDict, location_of
@@ -193,8 +193,8 @@ class Evaluator:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.engine = Engine(kb)
         self.replayer = Replayer(kb)
+        self.engine = engine_for(self.replayer.planner)  # the one the replays' quick path uses
 
     def evaluate(self, case: Case) -> Verdict:
         full = _score(case, ranking.rank(self.kb, case.answers, self.engine.consult(case.answers)))

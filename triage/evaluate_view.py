@@ -100,12 +100,7 @@ def _totals(t: dict[str, Any]) -> Table:
     table.add_row(
         "emergency recall", *_of(t["emergency_given"], t["emergency_cases"], t["emergency_recall"])
     )
-    s = t["suggests"]
-    table.add_row("suggests met", *_of(s["met"], s["expected"], s["share"]))
-    table.add_row("not_suggests violations", str(t["not_suggests_violations"]), "")
-    top = t["top_in_first_three"]
-    value, of = _of(top["met"], top["cases"], top["share"])
-    table.add_row(f"a top item in the first {TOP_WITHIN}", value, f"{of} cases with top")
+    _advice_rows(table, t, "")
     same = t["same_first_three"]
     table.add_row(
         "same first 3, different top",
@@ -124,12 +119,7 @@ def _totals(t: dict[str, Any]) -> Table:
     table.add_row("all answered (counterfactual):", "", "")
     table.add_row("  exact accuracy", *_of(c["exact"], c["cases"], c["exact_accuracy"]))
     table.add_row("  safety", *_of(c["safe"], c["cases"], c["safety"]))
-    s = c["suggests"]
-    table.add_row("  suggests met", *_of(s["met"], s["expected"], s["share"]))
-    table.add_row("  not_suggests violations", str(c["not_suggests_violations"]), "")
-    top = c["top_in_first_three"]
-    value, of = _of(top["met"], top["cases"], top["share"])
-    table.add_row(f"  a top item in the first {TOP_WITHIN}", value, f"{of} cases with top")
+    _advice_rows(table, c, "  ")
     speed = t["cases_per_second"]
     table.add_row(
         "cases per second",
@@ -175,3 +165,13 @@ def render(outcome: Run, console: Console | None = None) -> None:
             console.print(_by_case(rows))
     console.print()
     console.print(_totals(totals(outcome)))
+
+
+def _advice_rows(table: Table, totals: dict[str, Any], indent: str) -> None:
+    """The advice's measures, scored on the quick path or, indented, on every answer."""
+    s = totals["suggests"]
+    table.add_row(f"{indent}suggests met", *_of(s["met"], s["expected"], s["share"]))
+    table.add_row(f"{indent}not_suggests violations", str(totals["not_suggests_violations"]), "")
+    top = totals["top_in_first_three"]
+    value, of = _of(top["met"], top["cases"], top["share"])
+    table.add_row(f"{indent}a top item in the first {TOP_WITHIN}", value, f"{of} cases with top")

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from triage import cache
-from triage.build import build
 from triage.errors import FILE_UNREADABLE, SCHEMA, Location, Problem, RulesError
 from triage.model import KnowledgeBase
 from triage.yaml_reader import LocDict, load_bytes
@@ -161,6 +160,8 @@ def _load(
                 newly_valid.append(key)
         if isinstance(data, LocDict):
             docs.append((name, data))
+    from triage.build import build  # the model from parsed files: not needed from a snapshot
+
     shipped: KnowledgeBase | None = None
     try:
         kb = build(docs, cache.fingerprint(read), broken)
@@ -194,6 +195,7 @@ def _pack_problems(
     """What the packs do to the protected red flags, against the base loaded on its own; and
     that base, whose verdict leads every result."""
     from triage import protect
+    from triage.build import build
 
     own = [(name, raw) for name, raw in read if name not in packs]
     try:

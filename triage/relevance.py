@@ -72,6 +72,10 @@ class Evaluation:
         self._findings: dict[str, Tri] = {}
         self._open: set[str] = set()
         self._concluders = concluders if concluders is not None else _concluders(kb)
+        # The planner's answers about this state, once found (None: not yet): the impacts,
+        # and the settled tier.
+        self.impacts: dict[str, int] | None = None
+        self.settled: tuple[str | None] | None = None
 
     def condition(self, cond: Condition) -> Tri:
         if isinstance(cond, AllOf):
@@ -274,6 +278,8 @@ class Planner:
         undecided rule that depends on it, or a suggestion that may still be made and would use
         its number."""
         evaluation = self.evaluation(progress)
+        if evaluation.impacts is not None:  # asked again about the same state
+            return dict(evaluation.impacts)
         wanted: dict[str, int] = {}
         for rule in self.kb.rules:
             status = evaluation.rule(rule)
@@ -288,7 +294,8 @@ class Planner:
                     for question in self.numbers_used[ref.id]:
                         if wanted.get(question, len(TIER_RANK)) > rank:
                             wanted[question] = rank
-        return wanted
+        evaluation.impacts = wanted
+        return dict(wanted)
 
     def open_questions(self, progress: Progress) -> set[str]:
         """Questions whose answers can still change the advice."""
@@ -373,13 +380,17 @@ class Planner:
     def settled_tier(self, progress: Progress) -> str | None:
         """The most urgent tier that rules already certain to fire will give, if any."""
         evaluation = self.evaluation(progress)
+        if evaluation.settled is not None:  # asked again about the same state
+            return evaluation.settled[0]
         tiers = [
             ref.tier or self.kb.suggestions[ref.id].tier
             for rule in self.kb.rules
             if evaluation.rule(rule) is True
             for ref in rule.suggest
         ]
-        return min(tiers, key=TIER_RANK.__getitem__) if tiers else None
+        tier: str | None = min(tiers, key=TIER_RANK.__getitem__) if tiers else None
+        evaluation.settled = (tier,)
+        return tier
 
     def stale(self, progress: Progress) -> list[str]:
         """Answers whose question would no longer be asked (its ask_if is now false)."""

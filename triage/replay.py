@@ -69,6 +69,8 @@ def keys_for(question: Question, value: Any) -> int:
 class _Script:
     """A frontend that answers from given answers and notes every prompt."""
 
+    answers_at_once = True  # no reading time: the flow compiles nothing in the background
+
     def __init__(self, kb: KnowledgeBase, given: Answers, refine: bool) -> None:
         self.kb, self.given, self.refine = kb, given, refine
         self.asked: list[str] = []

@@ -86,12 +86,16 @@ def decode(data: Any) -> Any:
     cls = _CLASSES.get(name) if isinstance(name, str) else None
     if cls is None:
         raise SnapshotError(f"unknown kind of item {name!r}")
-    fields = {key: decode(item) for key, item in data.items() if key != "@"}
-    checks = _field_checks(name)
-    for key, value in fields.items():
-        check = checks.get(key)
-        if check is None or not check(value):
+    readers = _field_readers(name)
+    fields = {}
+    for key, item in data.items():
+        if key == "@":
+            continue
+        read = readers.get(key)
+        value = _MISFIT if read is None else read(item)
+        if value is _MISFIT:
             raise SnapshotError(f"{name}.{key} does not fit the model")
+        fields[key] = value
     try:
         return cls(**fields)
     except TypeError as exc:  # fields missing since the snapshot was written
@@ -99,13 +103,72 @@ def decode(data: Any) -> Any:
 
 
 Check = Callable[[Any], bool]
+Reader = Callable[[Any], Any]
+_MISFIT = object()  # what a reader gives for data that does not fit the field
+
+
+@cache
+def _hints(name: str) -> dict[str, Any]:
+    return typing.get_type_hints(_CLASSES[name])
 
 
 @cache
 def _field_checks(name: str) -> dict[str, Check]:
-    cls = _CLASSES[name]
-    hints = typing.get_type_hints(cls)
-    return {spec.name: _check(hints[spec.name]) for spec in dataclasses.fields(cls)}
+    hints = _hints(name)
+    return {spec.name: _check(hints[spec.name]) for spec in dataclasses.fields(_CLASSES[name])}
+
+
+@cache
+def _field_readers(name: str) -> dict[str, Reader]:
+    """For each field, a reader of its JSON: the value, checked against the field's type, or
+    _MISFIT. Plain fields (text, numbers, lists of text, positions) are read and checked in one
+    step; the others are decoded, then checked."""
+    hints, checks = _hints(name), _field_checks(name)
+    return {
+        spec.name: _plain_reader(hints[spec.name]) or _checked_reader(checks[spec.name])
+        for spec in dataclasses.fields(_CLASSES[name])
+    }
+
+
+def _checked_reader(check: Check) -> Reader:
+    def read(data: Any) -> Any:
+        value = decode(data)
+        return value if check(value) else _MISFIT
+
+    return read
+
+
+def _plain_reader(hint: Any) -> Reader | None:
+    """A reader for a field whose JSON is its value (or a list of such values): the same value
+    and the same check decode() and _check() would give, without a call per item. None for
+    any other kind of field."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint in (str, int, bool):
+        return lambda data: data if type(data) is hint else _MISFIT
+    if hint is float:  # JSON writes a whole float as an int
+        return lambda data: data if type(data) in (int, float) else _MISFIT
+    if origin is Literal and all(isinstance(arg, str) for arg in args):
+        allowed = frozenset(args)
+        return lambda data: data if type(data) is str and data in allowed else _MISFIT
+    if origin in (Union, types.UnionType) and set(args) <= {str, int, bool, type(None)}:
+        kinds = frozenset(args)
+        return lambda data: data if type(data) in kinds else _MISFIT
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and args[0] in (str, int):
+        kind = args[0]
+        return lambda data: (
+            tuple(data)
+            if type(data) is list and all(type(item) is kind for item in data)
+            else _MISFIT
+        )
+    if hint is Location:
+
+        def location(data: Any) -> Any:
+            if type(data) is dict and "@loc" in data:
+                return decode(data)
+            return _MISFIT
+
+        return location
+    return None
 
 
 def _check(hint: Any) -> Check:

@@ -8,7 +8,7 @@ The bank is tests/cases/bank/*.yaml, or the files given. Without one, the shippe
 answers (rules/tests/*.yaml, 170 sets) stand in for it: speed depends on the answers, not on
 what a case expects. Each case is timed in two parts: the consultation (engine and ranking) and
 the replay through the questionnaire (the prompts). The goal is 200 cases per second at the
-shipped size.
+shipped size, on the bank: `python tests/benchmarks/evaluate.py tests/cases/bank/*.yaml`.
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ def main() -> None:
     given = [Path(a) for a in sys.argv[1:]] or sorted((ROOT / "tests/cases/bank").glob("*.yaml"))
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, CPython {platform.python_version()}"
+        f"; load average {os.getloadavg()[0]:.2f} (a shared machine: cases per second fall with it)"
     )
     with tempfile.TemporaryDirectory() as scratch:  # cases, rules and cache, removed after
         folder = Path(scratch)

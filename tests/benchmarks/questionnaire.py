@@ -1,6 +1,8 @@
-"""Benchmark the questionnaire: time from launch to the first prompt on screen (a real terminal,
-through tmux), the time from an answer to the next prompt (the adaptive re-computation) on the
-shipped rules and on a knowledge base ten times larger, and how many questions each forum
+"""Benchmark the questionnaire: time from launch to the first checklist on screen (a real
+terminal, through tmux), paired in alternating runs with launching a bare questionary.select of
+three choices (the anchor: what any questionary program pays); the time from an answer to the
+next prompt (the planner, and on the quick path the ranking of the advice as it stands) on the
+shipped rules and on copies of them to at least 1,000 rules; and how many questions each forum
 poster's case is asked. Prints numbers; asserts nothing.
 
     python tests/benchmarks/questionnaire.py
@@ -20,54 +22,74 @@ from pathlib import Path
 from typing import Any
 
 from triage import answers, loading
+from triage.interview import Interview, planner_for, settle_journal_questions
 from triage.model import KnowledgeBase
-from triage.questionnaire import Session, Terminal
 from triage.relevance import Progress
-from triage.replay import replay
+from triage.replay import _Script, replay
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
 
-def first_prompt(runs: int = 7) -> float:
-    times = []
+ANCHOR = (
+    "import questionary; "
+    "questionary.select('Pick one of these', choices=['one', 'two', 'three']).ask()"
+)
+
+
+def _launch(name: str, command: str, shown: str) -> float:
+    """Seconds from starting `command` in a new tmux window until `shown` is on its screen."""
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            "tmux",
+            "-L",
+            "spasm-bench",
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "100",
+            "-y",
+            "40",
+            command,
+        ],
+        check=True,
+    )
+    while True:
+        screen = subprocess.run(
+            ["tmux", "-L", "spasm-bench", "capture-pane", "-p", "-t", name],
+            capture_output=True,
+            text=True,
+        ).stdout
+        if shown in screen:
+            break
+        time.sleep(0.002)
+    seconds = time.perf_counter() - start
+    subprocess.run(["tmux", "-L", "spasm-bench", "kill-session", "-t", name])
+    return seconds
+
+
+def first_prompt(runs: int = 9) -> tuple[float, float, float]:
+    """Launch to the first checklist on screen, and launch to a bare questionary.select of
+    three choices (the anchor), in alternating runs: medians in ms, and the median of the
+    paired ratios."""
     state = tempfile.mkdtemp()
     # A session that outlives the measured ones: killing the last session stops the tmux server.
     subprocess.run(
         ["tmux", "-L", "spasm-bench", "new-session", "-d", "-s", "keep", "sleep 600"], check=True
     )
+    tool_command = f"env SPASM_TRIAGE_STATE_DIR={state} {sys.executable} -m triage"
+    anchor_command = f'{sys.executable} -c "{ANCHOR}"'
+    _launch("warm-tool", tool_command, "why we ask")  # fills the cache; not counted
+    _launch("warm-anchor", anchor_command, "Pick one of these")
+    tool, anchor = [], []
     for i in range(runs):
-        name = f"bench{i}"
-        start = time.perf_counter()
-        subprocess.run(
-            [
-                "tmux",
-                "-L",
-                "spasm-bench",
-                "new-session",
-                "-d",
-                "-s",
-                name,
-                "-x",
-                "100",
-                "-y",
-                "40",
-                f"env SPASM_TRIAGE_STATE_DIR={state} {sys.executable} -m triage",
-            ],
-            check=True,
-        )
-        while True:
-            shown = subprocess.run(
-                ["tmux", "-L", "spasm-bench", "capture-pane", "-p", "-t", name],
-                capture_output=True,
-                text=True,
-            ).stdout
-            if "why we ask" in shown:
-                break
-            time.sleep(0.002)
-        times.append(time.perf_counter() - start)
-        subprocess.run(["tmux", "-L", "spasm-bench", "kill-session", "-t", name])
+        anchor.append(_launch(f"anchor{i}", anchor_command, "Pick one of these"))
+        tool.append(_launch(f"tool{i}", tool_command, "why we ask"))
     subprocess.run(["tmux", "-L", "spasm-bench", "kill-server"], capture_output=True)
-    return statistics.median(times) * 1000
+    ratio = statistics.median(t / a for t, a in zip(tool, anchor, strict=True))
+    return statistics.median(tool) * 1000, statistics.median(anchor) * 1000, ratio
 
 
 def scaled(factor: int) -> KnowledgeBase:
@@ -101,27 +123,64 @@ def scaled(factor: int) -> KnowledgeBase:
     return loading.load([target])
 
 
-def per_answer(kb: KnowledgeBase, oracle: dict[str, Any]) -> tuple[float, float, int]:
-    """Mean and worst ms from an answer to the next question chosen, over one questionnaire."""
-    steps: list[float] = []
-    session = Session(kb, Terminal(console=None))  # type: ignore[arg-type]
-    planner = session.planner
+class _Timed(_Script):
+    """The replay's scripted person, noting the time from each answer given to the next prompt:
+    what the questionnaire spends choosing the next question (the planner, the quick path's
+    ranking of the advice as it stands) between two prompts."""
+
+    answers_at_once = False  # a person: the flow prepares while they read
+
+    def __init__(self, kb: KnowledgeBase, given: answers.Answers, reading: float) -> None:
+        super().__init__(kb, given, refine=False)
+        self.steps: list[float] = []
+        self.answered: float | None = None
+        self.reading = reading  # seconds the person takes to read a prompt and answer it
+
+    def _prompted(self) -> None:
+        if self.answered is not None:
+            self.steps.append((time.perf_counter() - self.answered) * 1000)
+
+    def ask(self, question: Any, progress: Progress) -> tuple[Any, str | None]:
+        self._prompted()
+        time.sleep(self.reading)
+        try:
+            return super().ask(question, progress)
+        finally:
+            self.answered = time.perf_counter()
+
+    def ask_group(self, group: Any, questions: Any, progress: Progress) -> dict[str, Any]:
+        self._prompted()
+        time.sleep(self.reading)
+        try:
+            return super().ask_group(group, questions, progress)
+        finally:
+            self.answered = time.perf_counter()
+
+    def review(self, progress: Progress, more: int) -> str | None:
+        self._prompted()  # the review is the prompt after the last answer
+        self.answered = None
+        return super().review(progress, more)
+
+
+def per_answer(
+    kb: KnowledgeBase, oracle: dict[str, Any], reading: float = 0.0
+) -> tuple[float, float, float, int]:
+    """From an answer to the next prompt, over one questionnaire run through the flow the
+    terminal runs (triage/interview.py), the person answering from `oracle` (a question of a
+    scaled copy takes the answer of the question it copies) after `reading` seconds on each
+    prompt: median, mean and worst ms. The whole rules are compiled in the background from the
+    first answer on (the quick path ranks the advice with them); a person who reads each prompt
+    for a moment never waits for that, a script answering at once does."""
+    values = {
+        qid: oracle[qid.split("_x")[0]] for qid in kb.questions if qid.split("_x")[0] in oracle
+    }
+    given = answers.Answers(values)
+    script = _Timed(kb, given, reading)
     progress = Progress()
-    while True:
-        start = time.perf_counter()
-        question = planner.next_question(progress)
-        planner.settled_tier(progress)
-        planner.stale(progress)
-        steps.append((time.perf_counter() - start) * 1000)
-        if question is None:
-            break
-        base = question.id.split("_x")[0]
-        value = oracle.get(base)
-        if value is None:
-            progress.blank.add(question.id)
-        else:
-            progress.values[question.id] = value
-    return statistics.mean(steps), max(steps), len(steps) - 1
+    settle_journal_questions(kb, progress, {})
+    Interview(kb, script, progress, planner=planner_for(kb)).conduct()
+    steps = script.steps
+    return statistics.median(steps), statistics.mean(steps), max(steps), len(steps)
 
 
 def asked_for(kb: KnowledgeBase, case: Path) -> tuple[int, int]:
@@ -173,15 +232,26 @@ def main() -> None:
     kb = loading.load()
     oracle = dict(answers.read_bytes((CASES / "bench_op.yaml").read_bytes(), "case", kb).values)
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    print(f"machine load (1, 5, 15 min): {os.getloadavg()}")
     if shutil.which("tmux"):
-        print(f"launch to first prompt on screen (tmux, median of 7): {first_prompt():7.1f} ms")
-    for factor in (1, 10):
-        big = kb if factor == 1 else scaled(factor)
-        mean, worst, count = per_answer(big, oracle)
+        tool, anchor, ratio = first_prompt()
         print(
-            f"{len(big.rules):5d} rules, {len(big.questions):4d} questions: answer -> next prompt "
-            f"mean {mean:6.2f} ms, worst {worst:6.2f} ms over {count} questions"
+            f"launch to the first checklist on screen (tmux, median of 9, alternating): "
+            f"{tool:.1f} ms; a bare questionary.select of 3 choices: {anchor:.1f} ms; "
+            f"ratio {ratio:.2f}x (median of paired ratios; goal: at most 1.25x)"
         )
+    # The shipped rules, and copies of them to at least 1,000 rules.
+    factor = -(-1000 // len(kb.rules))
+    for size, big in ((1, kb), (factor, scaled(factor))):
+        goal = 30 if size == 1 else 200
+        for reading in (0.2, 0.0):
+            median, mean, worst, count = per_answer(big, oracle, reading)
+            print(
+                f"{len(big.rules):5d} rules, {len(big.questions):4d} questions, "
+                f"{reading:.1f} s to read each prompt: answer -> next prompt median "
+                f"{median:6.2f} ms, mean {mean:6.2f} ms, worst {worst:6.2f} ms over {count} "
+                f"answers (goal: at most {goal} ms)"
+            )
     examples = Path(__file__).resolve().parents[2] / "rules" / "examples"
     for path in (CASES / "bench_op.yaml", examples / "tnation_ak47.yaml"):
         asked, total = asked_for(kb, path)
