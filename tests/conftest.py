@@ -138,6 +138,11 @@ def write_rules(directory: Path, files: dict[str, str]) -> Path:
     return directory
 
 
+def write_pack(tmp_path: Path, text: str, name: str = "pack") -> Path:
+    """A one-file local rule pack (`local.yaml`) in its own folder under tmp_path."""
+    return write_rules(tmp_path / name, {"local.yaml": text})
+
+
 def make_kb(tmp_path: Path, rules: str, base: str = BASE) -> KnowledgeBase:
     return loading.load([write_rules(tmp_path / "rules", {"base.yaml": base, "test.yaml": rules})])
 

@@ -6,12 +6,11 @@ knowledge's advice leads, with its banner, its order and its safety net."""
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import consult, run_cli, write_rules
+from conftest import consult, run_cli, write_pack
 from safety import protected_cases
 
 from triage import answers, loading
@@ -149,10 +148,6 @@ REFUSED = {
 }
 
 
-def _pack(tmp_path: Path, text: str, name: str = "pack") -> Path:
-    return write_rules(tmp_path / name, {"local.yaml": textwrap.dedent(text).lstrip()})
-
-
 def _with(pack: Path) -> KnowledgeBase:
     return loading.load([loading.shipped_rules_dir(), pack])
 
@@ -166,7 +161,7 @@ def test_a_pack_that_rewrites_the_screen_or_its_safety_net_is_refused_at_its_lin
     tmp_path: Path, fault: str
 ) -> None:
     text, item = REFUSED[fault]
-    pack = _pack(tmp_path, text)
+    pack = write_pack(tmp_path, text)
     with pytest.raises(RulesError) as raised:
         _with(pack)
     found = [p for p in raised.value.problems if p.code == "E016"]
@@ -178,7 +173,7 @@ def test_a_pack_that_rewrites_the_screen_or_its_safety_net_is_refused_at_its_lin
 
 
 def test_check_refuses_them_with_the_pack_line_first(tmp_path: Path) -> None:
-    pack = _pack(tmp_path, REFUSED["7: reword the safety net"][0])
+    pack = write_pack(tmp_path, REFUSED["7: reword the safety net"][0])
     checked = run_cli("--rules", str(pack), "check")
     assert checked.returncode == 1
     assert checked.stdout.startswith(f"{pack / 'local.yaml'}:2:5: E016"), checked.stdout
@@ -189,7 +184,7 @@ def test_a_pack_emergency_for_everyone_sets_no_banner_and_comes_after_the_shippe
 ) -> None:
     """Item 1: it adds an emergency, so the tier may rise; its action never becomes the banner,
     and whatever the shipped rules advise comes first."""
-    kb = _with(_pack(tmp_path, COACH))
+    kb = _with(write_pack(tmp_path, COACH))
     shipped = loading.load()
     for name, given, _ in protected_cases():
         mine, theirs = consult(kb, given), consult(shipped, given)
@@ -210,8 +205,10 @@ def test_a_pack_emergency_for_everyone_does_not_cut_the_red_flag_screen_short(
 ) -> None:
     """Item 1: the questionnaire asks the whole red-flag screen before the pack's emergency
     stops it; the shipped screen's own emergency still stops it at once."""
-    kb, shipped = _with(_pack(tmp_path, COACH)), loading.load()
-    screen = {q.id for q in shipped.questions.values() if q.section in shipped.about.protected_sections}
+    kb, shipped = _with(write_pack(tmp_path, COACH)), loading.load()
+    screen = {
+        q.id for q in shipped.questions.values() if q.section in shipped.about.protected_sections
+    }
     nothing = replay(kb, answers.from_mapping({}, kb))
     alone = replay(shipped, answers.from_mapping({}, shipped))
     asked = [q for q in nothing.asked if q in screen]
@@ -224,7 +221,7 @@ def test_a_pack_emergency_for_everyone_does_not_cut_the_red_flag_screen_short(
 
 def test_a_surer_pack_emergency_on_a_red_flag_does_not_take_the_banner(tmp_path: Path) -> None:
     """Item 2: the cauda equina advice stays item 1, with its own action as the banner."""
-    kb = _with(_pack(tmp_path, NO_RUSH))
+    kb = _with(write_pack(tmp_path, NO_RUSH))
     result = consult(kb, {"saddle_numbness": "yes"})
     shipped = consult(loading.load(), {"saddle_numbness": "yes"})
     assert result.advice[0].id == "emergency_cauda_equina"
@@ -238,17 +235,15 @@ def test_a_surer_pack_emergency_on_a_red_flag_does_not_take_the_banner(tmp_path:
 def test_the_same_pack_given_twice_is_loaded_once(tmp_path: Path) -> None:
     """Item 24: given in SPASM_TRIAGE_RULES and again with --rules, it does not clash with
     itself; nor does the shipped folder given as a pack."""
-    pack = _pack(tmp_path, COACH)
+    pack = write_pack(tmp_path, COACH)
     kb = loading.load([loading.shipped_rules_dir(), pack, pack, loading.shipped_rules_dir()])
     assert "coach_says" in kb.suggestions
-    checked = run_cli(
-        "--rules", str(pack), "check", env={"SPASM_TRIAGE_RULES": str(pack)}
-    )
+    checked = run_cli("--rules", str(pack), "check", env={"SPASM_TRIAGE_RULES": str(pack)})
     assert checked.returncode == 0 and "E010" not in checked.stdout, checked.stdout
 
 
 def test_the_json_result_with_a_pack_leads_with_the_shipped_verdict(tmp_path: Path) -> None:
-    pack = _pack(tmp_path, NO_RUSH)
+    pack = write_pack(tmp_path, NO_RUSH)
     given = tmp_path / "a.yaml"
     given.write_text("saddle_numbness: yes\n")
     out = run_cli("--rules", str(pack), "--answers", str(given), "--format", "json")
@@ -259,9 +254,11 @@ def test_the_json_result_with_a_pack_leads_with_the_shipped_verdict(tmp_path: Pa
     assert "No rush" not in data["tier_action"]
 
 
-def test_a_checklist_replaced_from_another_section_is_blamed_on_the_pack(tmp_path: Path) -> None:
+def test_a_checklist_replaced_from_another_section_is_blamed_on_thewrite_pack(
+    tmp_path: Path,
+) -> None:
     """Item 24: the signs it keeps from the shipped checklist are not the shipped file's fault."""
-    pack = _pack(
+    pack = write_pack(
         tmp_path,
         """
         groups:
@@ -285,7 +282,7 @@ def test_a_cached_load_with_a_pack_still_leads_with_the_shipped_verdict(
     from triage import cache
 
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
-    pack = _pack(tmp_path, NO_RUSH)
+    pack = write_pack(tmp_path, NO_RUSH)
     first, again = _with(pack), _with(pack)
     assert first.shipped is not None and again.shipped is not None
     assert again.shipped == loading.load() and "no_rush" not in again.shipped.suggestions

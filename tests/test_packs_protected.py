@@ -4,11 +4,10 @@ pack's line and the protected item, in `check` and in every consultation."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import BASE, consult, run_cli, write_rules
+from conftest import BASE, consult, run_cli, write_pack, write_rules
 from safety import assert_first, protected_cases
 
 from triage import loading
@@ -130,14 +129,10 @@ ATTACKS = {
 }
 
 
-def _pack(tmp_path: Path, text: str) -> Path:
-    return write_rules(tmp_path / "pack", {"local.yaml": textwrap.dedent(text).lstrip()})
-
-
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_a_pack_that_weakens_a_red_flag_is_an_error(tmp_path: Path, attack: str) -> None:
     text, item = ATTACKS[attack]
-    pack = _pack(tmp_path, text)
+    pack = write_pack(tmp_path, text)
     with pytest.raises(RulesError) as raised:
         loading.load([loading.shipped_rules_dir(), pack])
     found = [p for p in raised.value.problems if p.code == "E016"]
@@ -150,7 +145,7 @@ def test_a_pack_that_weakens_a_red_flag_is_an_error(tmp_path: Path, attack: str)
 def test_check_strict_fails_and_consults_refuse_with_a_word_to_seek_help(
     tmp_path: Path, attack: str
 ) -> None:
-    pack = _pack(tmp_path, ATTACKS[attack][0])
+    pack = write_pack(tmp_path, ATTACKS[attack][0])
     checked = run_cli("--rules", str(pack), "check", "--strict")
     assert checked.returncode == 1 and "E016" in checked.stdout
     answers = tmp_path / "a.yaml"
@@ -163,7 +158,7 @@ def test_check_strict_fails_and_consults_refuse_with_a_word_to_seek_help(
 
 
 def test_a_pack_may_add_red_flags_and_make_advice_more_urgent(tmp_path: Path) -> None:
-    pack = _pack(
+    pack = write_pack(
         tmp_path,
         """
         section: red_flags
@@ -229,7 +224,7 @@ def test_a_pack_may_not_conclude_a_finding_that_holds_a_red_flag_back(tmp_path: 
             """,
         },
     )
-    pack = _pack(
+    pack = write_pack(
         tmp_path,
         """
         rules:
@@ -244,7 +239,7 @@ def test_a_pack_may_not_conclude_a_finding_that_holds_a_red_flag_back(tmp_path: 
 
 
 def test_the_walkthrough_pack_and_an_ordinary_pack_are_not_errors(tmp_path: Path) -> None:
-    pack = _pack(
+    pack = write_pack(
         tmp_path,
         """
         disable: [deadlifter_banded_gms]

@@ -6,11 +6,10 @@ to seek help) at its file, line and column, with what would be right."""
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write_rules
+from conftest import run_cli, write_pack
 
 from triage import loading
 from triage.errors import RulesError
@@ -92,14 +91,10 @@ FAULTS = {
 }
 
 
-def _pack(tmp_path: Path, text: str) -> Path:
-    return write_rules(tmp_path / "pack", {"local.yaml": textwrap.dedent(text).lstrip()})
-
-
 @pytest.mark.parametrize("fault", FAULTS)
 def test_check_refuses_it_at_its_line(tmp_path: Path, fault: str) -> None:
     text, said = FAULTS[fault]
-    pack = _pack(tmp_path, text)
+    pack = write_pack(tmp_path, text)
     with pytest.raises(RulesError) as raised:
         loading.load([loading.shipped_rules_dir(), pack], trust_cache=False)
     problems = raised.value.problems
@@ -108,10 +103,17 @@ def test_check_refuses_it_at_its_line(tmp_path: Path, fault: str) -> None:
     assert problems[0].location.line >= 1 and said in problems[0].message, problems[0]
 
 
-@pytest.mark.parametrize("fault", ["9: times .nan", "10: a broken suggestion a rule still names",
-                                   "11: !!timestamp", "12: when nested 300 deep"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "9: times .nan",
+        "10: a broken suggestion a rule still names",
+        "11: !!timestamp",
+        "12: when nested 300 deep",
+    ],
+)
 def test_no_traceback_in_check_or_a_consultation(tmp_path: Path, fault: str) -> None:
-    pack = _pack(tmp_path, FAULTS[fault][0])
+    pack = write_pack(tmp_path, FAULTS[fault][0])
     checked = run_cli("--rules", str(pack), "check")
     assert checked.returncode == 1 and "Traceback" not in checked.stdout + checked.stderr
     assert checked.stdout.startswith(f"{pack / 'local.yaml'}:"), checked.stdout
@@ -125,14 +127,14 @@ def test_no_traceback_in_check_or_a_consultation(tmp_path: Path, fault: str) -> 
 
 
 def test_nesting_a_rule_needs_still_loads(tmp_path: Path) -> None:
-    pack = _pack(tmp_path, _nested(MAX_DEPTH // 2 - 4))
+    pack = write_pack(tmp_path, _nested(MAX_DEPTH // 2 - 4))
     assert "deep" in {r.id for r in loading.load([loading.shipped_rules_dir(), pack]).rules}
 
 
 def test_an_absurd_answer_gets_the_advice_without_a_number(tmp_path: Path) -> None:
     """Item 9's other side: a pack's number question with no `max`, answered 1e308, times 10,
     once overflowed every consultation; the advice is given without the number."""
-    pack = _pack(
+    pack = write_pack(
         tmp_path,
         f"""
         questions:

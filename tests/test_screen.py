@@ -105,7 +105,9 @@ def test_items_are_numbered_straight_through_what_is_shown_and_open_in_place(
         short_items = [line for line in short if line.kind == "item"]
         opened_items = [line for line in opened if line.kind == "item"]
         for items in (short_items, opened_items):
-            assert [line.mark for line in items] == [f"{n}." for n in range(1, len(items) + 1)], case
+            assert [line.mark for line in items] == [f"{n}." for n in range(1, len(items) + 1)], (
+                case
+            )
         # Opened: every item of every group, in the order of the groups, short words kept.
         everything = [a for g in result.groups() for _, a in g.items]
         assert len(opened_items) == len(everything), case
@@ -202,10 +204,9 @@ def test_the_result_view_opens_at_its_top_and_comes_back_to_its_menu(
 
     result = next(r for _, r in bank if r.tier == "self_care")
     view = result_view.View(Console(color_system=None, width=80), result, shipped)
-    plain = lambda rows: ["".join(t for _, t in row) for row in rows]  # noqa: E731
     for rows in (24, 45):
         view.top = 0
-        shown = plain(view.frame(79, rows))
+        shown = _plain(view.frame(79, rows))
         assert len(shown) <= rows
         assert result.action in words(shown[:4]), shown
         assert "Anything else?" in shown[-2]
@@ -215,7 +216,7 @@ def test_the_result_view_opens_at_its_top_and_comes_back_to_its_menu(
     view.top = 10
     view.choose("s")
     assert view.take() == result_view.FULL and view.top == 0
-    shown = plain(view.frame(79, 24))
+    shown = _plain(view.frame(79, 24))
     assert "Back to my advice" in shown[-1] and result.action in words(shown)
     view.choose("a")
     assert view.take() == result_view.SHORT
@@ -225,7 +226,7 @@ def test_the_result_view_opens_at_its_top_and_comes_back_to_its_menu(
         assert view.take() == result_view.OPENED and view.hidden() == 0
     view.choose("d")
     assert view.take() == "done"
-    shown = plain(view.frame(79, 24))
+    shown = _plain(view.frame(79, 24))
     assert shown[-1].endswith("Done")
     # What stays when Done: the whole result, every item, and the choice last.
     printed = view.printed()
@@ -244,14 +245,13 @@ def test_opened_items_stay_open_and_are_scrolled_to(
     down shows the first item it opened."""
     from triage import result_view
 
-    plain = lambda rows: ["".join(t for _, t in row) for row in rows]  # noqa: E731
     tried = 0
     for _, result in bank:
         view = result_view.View(Console(color_system=None, width=80), result, shipped)
         if not view.hidden():
             continue
         tried += 1
-        short = plain(view.frame(79, 24))
+        short = _plain(view.frame(79, 24))
         view.top = 10**6  # scrolled to the end
         view.frame(79, 24)
         view.choose("m")
@@ -261,14 +261,14 @@ def test_opened_items_stay_open_and_are_scrolled_to(
         first_new = next(
             line for line in opened_lines if line.kind == "item" and line not in short_lines
         )
-        shown = " ".join(" ".join(plain(view.frame(79, 24))).split())
+        shown = " ".join(" ".join(_plain(view.frame(79, 24))).split())
         assert " ".join(first_new.text.split()[:5]) in shown, (first_new.text, shown)
         top = view.top
         view.choose("s")
         view.take()
         view.choose("a")
         assert view.take() == result_view.OPENED and view.top == top
-        assert "more items" not in " ".join(plain(view.frame(79, 24)))
+        assert "more items" not in " ".join(_plain(view.frame(79, 24)))
         assert short  # the view opened short
     assert tried
 
@@ -281,7 +281,6 @@ def test_opened_items_that_fit_under_the_action_keep_the_action_on_the_screen(
     what was opened."""
     from triage import result_view
 
-    plain = lambda rows: ["".join(t for _, t in row) for row in rows]  # noqa: E731
     tried = 0
     for _, result in bank:
         probe = result_view.View(Console(color_system=None, width=100), result, shipped)
@@ -309,9 +308,14 @@ def test_opened_items_that_fit_under_the_action_keep_the_action_on_the_screen(
         view.frame(99, rows)
         view.choose("m")
         assert view.take() == result_view.OPENED
-        shown = plain(view.frame(99, rows))
+        shown = _plain(view.frame(99, rows))
         assert result.action in words(shown[:4]), shown[:4]
         for item in opened_items:
             assert item in words(shown), item
         tried += 1
     assert tried
+
+
+def _plain(rows: list[list[tuple[str, str]]]) -> list[str]:
+    """A frame of the result view as plain lines."""
+    return ["".join(text for _, text in row) for row in rows]
