@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import BASE, write_rules
 
-from triage import build, cache, loading, schema, snapshot
+from triage import build, cache, loading, schema, snapshot, yaml_reader
 from triage.errors import RulesError
 
 RULES = "findings: [{id: f, means: F}]\n"
@@ -77,7 +77,7 @@ def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object) -> None:
         raise AssertionError("the rules were parsed again")
 
-    monkeypatch.setattr(loading, "load_bytes", refuse)
+    monkeypatch.setattr(yaml_reader, "load_bytes", refuse)  # imported by loading when it parses
     monkeypatch.setattr(schema, "validate_items", refuse)
     monkeypatch.setattr(build, "build", refuse)  # imported by loading when it builds
 

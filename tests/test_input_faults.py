@@ -17,8 +17,8 @@ from rich.console import Console
 
 from triage import loading, questionnaire
 from triage.errors import RulesError
-from triage.questionnaire import Terminal
 from triage.relevance import Progress
+from triage.terminal import Terminal
 
 
 def _answers(tmp_path: Path, text: str, name: str = "a.yaml") -> Path:

@@ -20,8 +20,9 @@ from triage import prompts, questionnaire
 from triage.journal import Journal
 from triage.model import KnowledgeBase
 from triage.prompts import Option
-from triage.questionnaire import Session, Terminal
+from triage.questionnaire import Session
 from triage.relevance import Progress
+from triage.terminal import Terminal
 
 DOWN, ENTER, SPACE = "\x1b[B", "\r", " "
 
@@ -130,7 +131,7 @@ def drive(shipped: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> Iterator[A
             driver = Driver(shipped, pipe, oracle, review)
             monkeypatch.setattr(questionnaire.prompts, "choose", driver.choose)
             monkeypatch.setattr(questionnaire.prompts, "checklist", driver.checklist)
-            monkeypatch.setattr(questionnaire.questionary, "text", driver.text)
+            monkeypatch.setattr(questionary, "text", driver.text)  # imported where a number is asked
             out = io.StringIO()
             console = Console(file=out, width=100, color_system=None)
             saved: list[dict[str, Any]] = []

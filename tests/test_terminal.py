@@ -149,6 +149,33 @@ def test_an_emergency_sign_stops_the_questions_and_says_what_to_do(terminal) -> 
     screen.wait_for("EXIT=0")
 
 
+def test_the_first_screen_drawn_before_the_rules_load_is_the_same_and_answers_the_same(
+    terminal,
+) -> None:  # type: ignore[no-untyped-def]
+    """The first run loads the rules before its first screen and stores that screen; the next
+    draws it from the store while the rules load (triage/first_screen.py). A person sees the
+    same screen, and a sign ticked on it stops the questions all the same."""
+    screen, env, cwd = terminal
+    shots = []
+    for run in range(2):
+        shown = Screen(screen.socket, f"run{run}")
+        shown.start(INSTALLED, cwd, env, size=(80, 40))
+        shots.append(shown.wait_on_screen("None of these"))
+        if run == 0:
+            shown.keys("C-c")
+            shown.wait_for("EXIT=130")
+            shown.stop()
+    assert list((cwd / "cache" / "kb").glob("*.first.json"))  # the second was drawn early
+    assert shots[0] == shots[1]
+    signs = _first_checklist()
+    shown.keys("1", ENTER)  # the first sign of the first checklist
+    seen = shown.wait_for(WAY_BACK)
+    assert draft(env) == {q: "yes" if q == signs[0] else "no" for q in signs}
+    assert flat(action_for(draft(env) or {})) in flat(seen)  # the action of that sign
+    shown.keys(ENTER)  # Done
+    shown.wait_for("EXIT=0")
+
+
 def test_enter_pressed_20_times_from_launch_records_nothing_and_shows_no_emergency(
     terminal,
 ) -> None:  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from triage.errors import (
     Problem,
     RulesError,
 )
+from triage.located import LocDict
 from triage.model import (
     TIERS,
     WEIGHT_UNITS,
@@ -38,7 +39,6 @@ from triage.model import (
     TierPolicy,
     TierText,
 )
-from triage.yaml_reader import LocDict
 
 KINDS = ("sources", "questions", "findings", "rules", "suggestions", "disagreements", "groups")
 

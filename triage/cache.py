@@ -166,7 +166,8 @@ def parsed(key: str, filename: str) -> Any:
     if body is None:
         return None
     try:
-        from triage.yaml_reader import LocDict, LocList, decode_cached
+        from triage.located import LocDict, LocList
+        from triage.yaml_reader import decode_cached
 
         tree = decode_cached(json.loads(body), filename)
         # Only parsed files are stored, and a file's top is always a mapping or a list: anything
@@ -236,7 +237,7 @@ def remember_valid(keys: list[str]) -> None:
 
 def stamp(contents: list[tuple[Path, int, bytes | OSError]]) -> list[Any] | None:
     """What a knowledge-base snapshot depends on: each rule file's path, timestamp, size and
-    CRC-32 (from loading._read), in load order, and the tool's own files, so a changed model or
+    CRC-32 (from rule_files.read_all), in load order, and the tool's own files, so a changed model or
     schema never reads an old snapshot. None when a file could not be read: the load reports it."""
     rules = []
     for file, modified, raw in contents:
@@ -302,3 +303,49 @@ def store_knowledge_base(rules_stamp: list[Any], kb: KnowledgeBase) -> None:
         _write_entry(_snapshot_path(directory, rules_stamp), data)
     except (OSError, SnapshotError, ValueError, RecursionError):
         pass  # a cache that cannot be written costs speed, never the advice
+
+
+def _first_screen_path(directory: Path, rules_stamp: list[Any]) -> Path:
+    return _snapshot_path(directory, rules_stamp).with_suffix(".first.json")
+
+
+def first_screen(rules_stamp: list[Any]) -> Any:
+    """What the questionnaire's first screen showed for exactly these files (plain data, as
+    stored), or None. Only a hint for drawing it early: the questionnaire uses an answer given
+    on it only once the rules are loaded and show the same screen (triage/questionnaire.py)."""
+    directory = _directory()
+    if directory is None:
+        return None
+    body = _unsealed(_read_entry(_first_screen_path(directory, rules_stamp)))
+    if body is None:
+        return None
+    try:
+        stored = json.loads(body)
+        return stored["screen"] if stored.get("stamp") == rules_stamp else None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+
+
+def store_first_screen(rules_stamp: list[Any], screen: Any) -> None:
+    directory = _directory()
+    if directory is None:
+        return
+    try:
+        _make_dirs(directory, "kb")
+        data = {"stamp": rules_stamp, "screen": screen}
+        _write_entry(_first_screen_path(directory, rules_stamp), data)
+    except (OSError, ValueError, RecursionError):
+        pass  # a cache that cannot be written costs speed, never the advice
+
+
+def stamp_of(paths: list[Path]) -> list[Any] | None:
+    """The stamp of the rule files in `paths` (see stamp), or None when they cannot all be
+    read: the load then reports what is wrong."""
+    from triage.errors import RulesError
+    from triage.rule_files import read_all, rule_files
+
+    try:
+        files = rule_files(paths)
+    except RulesError:
+        return None
+    return stamp(read_all(files)) if files else None

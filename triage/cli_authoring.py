@@ -212,7 +212,7 @@ def _relative(text: str) -> str:
     its clone), named relative, as `check rules` or `test rules/tests` name it."""
     import os
 
-    from triage.loading import shipped_rules_dir
+    from triage.rule_files import shipped_rules_dir
 
     shipped, here = shipped_rules_dir(), Path.cwd()
     if not shipped.is_relative_to(here):
@@ -228,7 +228,7 @@ def note_if_clone_is_not_used() -> None:
     """Run from a clone whose rules/ is not the one in use (a non-editable install), a rule
     author's edits would be silently ignored: the first line of the output says so, before any
     "ok" about other rules."""
-    from triage.loading import shipped_rules_dir
+    from triage.rule_files import shipped_rules_dir
 
     here = Path.cwd()
     project = here / "pyproject.toml"
@@ -283,7 +283,7 @@ def _has_about(files: list[Path]) -> bool:
     import re
 
     from triage.files import TooLarge, read_bounded
-    from triage.loading import MAX_RULE_FILE
+    from triage.rule_files import MAX_RULE_FILE
 
     for file in files:
         try:
@@ -301,7 +301,7 @@ def _snippet(location: Location, sources: dict[str, list[str]]) -> str:
         return ""
     if location.file not in sources:
         from triage.files import TooLarge, read_bounded
-        from triage.loading import MAX_RULE_FILE
+        from triage.rule_files import MAX_RULE_FILE
 
         try:
             raw = read_bounded(location.file, MAX_RULE_FILE)

@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
-
 from triage.errors import AnswersError
 
 # Question types the questionnaire asks as a choice: an answer is always picked, never blank.
@@ -19,6 +17,14 @@ if TYPE_CHECKING:
     from triage.model import KnowledgeBase
     from triage.relevance import Progress
 
+
+
+def escape(text: str) -> str:
+    """Text for rich markup, shown as written. rich is imported only when a message about the
+    drafts is printed: a person with none sees the first checklist without waiting for it."""
+    from rich.markup import escape as markup_escape
+
+    return markup_escape(text)
 
 def discard_damaged(
     problem: DamagedJournal, console: Any, reopen: Callable[[], Journal | None]

@@ -31,26 +31,51 @@ def interactive(
         return EXIT_USAGE
     import sqlite3
 
-    from rich.console import Console
-    from rich.markup import escape
-
-    from triage import cli_drafts, loading, report, screen
-    from triage.answers import Answers, in_words
+    from triage.cli_drafts import escape
     from triage.journal import DamagedJournal
-    from triage.questionnaire import Session, Terminal
-    from triage.relevance import Progress
+    from triage.terminal import Terminal
 
-    kb = loading.load(rules)
-    console = Console()
+    terminal = Terminal()  # rich is imported once a screen drawn with it is shown
     journal, problem = cli_consult.try_journal(journal_at)
     drafts_only = isinstance(problem, DamagedJournal) and problem.drafts_only
     if problem is not None and not drafts_only:
         cli_consult.say_unusable(problem)
+    # The first screen, drawn before the rules are loaded when the last run stored it for these
+    # rules (triage/first_screen.py); not when the first question is whether to carry on.
+    from triage import first_screen
+
+    fresh_start = prefill is None and not resume and not drafts_only
+    found = first_screen.stored(rules, journal) if fresh_start else None
+    if found is not None:
+        preparation = first_screen.Preparation(rules, found[1], found[0])
+        try:
+            marked = first_screen.draw(terminal, found[0], journal is not None, preparation.start)
+        except (KeyboardInterrupt, EOFError):  # nothing was answered
+            print(f"\nspasm-triage: stopped.\nspasm-triage: {NO_ADVICE}", file=sys.stderr)
+            if journal is not None:
+                journal.close()
+            return EXIT_INTERRUPTED
+        kb, planner = preparation.wait()
+        shown: tuple[dict[str, Any], dict[str, str] | None] | None = (found[0], marked)
+    else:
+        from triage import loading
+
+        kb, planner, shown = loading.load(rules), None, None
+        if fresh_start:
+            first_screen.remember(rules, kb)
+
+    from triage import cli_drafts, headings
+    from triage.answers import in_words
+    from triage.questionnaire import Session
+    from triage.relevance import Progress
+
     progress = Progress()
     if prefill is not None:
         given = cli_consult.read_answers(prefill, kb)
         progress = Progress(dict(given.values), set(), dict(given.weight_units))
-    session = Session(kb, Terminal(console), progress)
+    session = Session(kb, terminal, progress, prepared=planner)
+    if shown is not None:  # the first screen was drawn before the rules were loaded
+        session.screens.early, session.screens.early_heading = shown, True
     draft: int | None = None  # this questionnaire's own draft in the journal
     kept = False  # whether the answers so far are in it
     failed: list[str] = []
@@ -91,30 +116,32 @@ def interactive(
             kept = False
             if not failed:  # said once; the questionnaire goes on
                 failed.append(str(exc))
-                console.print(
+                terminal.print(
                     f"[yellow]Could not keep your answers in the journal ({escape(str(exc))}); "
                     "Ctrl-C would lose them.[/yellow]"
                 )
             return False
 
     try:
-        screen.intro(console, kb, kept=journal is not None or drafts_only)
+        if shown is None:
+            kept_by_journal = journal is not None or drafts_only
+            terminal.heading(headings.intro(kb.about.intro, kept_by_journal, terminal.width()))
         if drafts_only:
             assert isinstance(problem, DamagedJournal)
             journal = cli_drafts.discard_damaged(
-                problem, console, lambda: cli_consult.open_journal(journal_at)
+                problem, terminal, lambda: cli_consult.open_journal(journal_at)
             )
         chosen, started_over[:] = (
-            cli_drafts.choose(kb, journal, console, resume) if journal is not None else (None, [])
+            cli_drafts.choose(kb, journal, terminal, resume) if journal is not None else (None, [])
         )
         if chosen is not None:
             draft, session.progress = chosen[0].id, chosen[1]
             kept = True
-            console.print(
+            terminal.print(
                 f"Carrying on from your answers of {escape(cli_drafts.when(chosen[0].saved))}."
             )
         elif resume:
-            console.print("There is no unfinished questionnaire to resume; starting a new one.")
+            terminal.print("There is no unfinished questionnaire to resume; starting a new one.")
         # What the journal knows is settled before the first question: never asked.
         facts = cli_consult.journal_facts(kb, journal)
         if facts is None:
@@ -160,6 +187,9 @@ def interactive(
         shown=lambda: cli_consult.record(journal, kb, values, units, result, draft),
     )
     if save:
+        from triage import report
+        from triage.answers import Answers
+
         given = Answers(dict(session.progress.values), dict(session.progress.weight_units))
         return cli_consult.save(save, report.to_markdown(result, kb, given), prefill, journal_at)
     return EXIT_OK

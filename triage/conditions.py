@@ -15,7 +15,7 @@ from triage.errors import (
     Problem,
     did_you_mean,
 )
-from triage.yaml_reader import LocDict, LocList
+from triage.located import LocDict, LocList
 
 Scalar = str | int | float
 

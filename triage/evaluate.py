@@ -32,9 +32,9 @@ from triage.errors import (
     did_you_mean,
 )
 from triage.interview import engine_for
+from triage.located import LocDict, location_of
 from triage.model import TIER_RANK, TIERS, KnowledgeBase
 from triage.replay import Replay, Replayer
-from triage.yaml_reader import LocDict, location_of
 
 SCHEMA_FILE = "bank.schema.json"
 TOP_WITHIN = 3  # a `top` item counts when it is among the first three numbered items

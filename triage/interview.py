@@ -18,12 +18,14 @@ import contextlib
 import threading
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from triage import answers, ranking, worth
-from triage.engine import Engine
 from triage.model import TIER_RANK, Group, KnowledgeBase, Question
 from triage.relevance import Planner, Progress, possible_rules
+
+if TYPE_CHECKING:  # imported where advice is first needed: the first prompt waits for none
+    from triage import ranking
+    from triage.engine import Engine
 
 # The review's answer that asks the questions that could refine the advice.
 MORE = "\x00more"
@@ -71,6 +73,8 @@ def engine_for(planner: Planner) -> Engine:
     with lock:
         engine = _ENGINES.get(planner)
         if engine is None:
+            from triage.engine import Engine
+
             engine = _ENGINES[planner] = Engine(planner.kb)
         return engine
 
@@ -209,6 +213,8 @@ class Interview:
                 # The tier is settled: what could still change the first items shown, and the
                 # cautions of what is shown, are asked before the advice; the rest can only
                 # refine it, and the review offers the advice now.
+                from triage import worth
+
                 question = worth.next_quick(self.planner, self.progress, self._advice_now())
                 if question is None:
                     return True
@@ -268,6 +274,9 @@ class Interview:
 
     def result(self) -> ranking.Result:
         """The advice for the answers so far: what is not answered counts as not given."""
+        from triage import answers, ranking
+        from triage.engine import Engine
+
         given = answers.Answers(dict(self.progress.values), dict(self.progress.weight_units))
         engine = Engine(self.kb, possible_rules(self.kb, dict(given.values)))
         # A warning sign the person was asked and answered "I don't know" was not left out,
@@ -279,6 +288,8 @@ class Interview:
         """The advice as it stands, for choosing the next question: the same as `result`, from
         the whole rules compiled once per planner (a step of the quick path would otherwise
         compile the rules its answers can fire each time)."""
+        from triage import answers, ranking
+
         engine = engine_for(self.planner)
         given = answers.Answers(dict(self.progress.values), dict(self.progress.weight_units))
         return ranking.rank(self.kb, given, engine.consult(given), frozenset(self.progress.blank))

@@ -18,6 +18,7 @@ from triage.errors import (
     Problem,
     did_you_mean,
 )
+from triage.located import LocDict
 from triage.model import (
     NUMERIC_TYPES,
     WEIGHT_UNITS,
@@ -31,7 +32,6 @@ from triage.model import (
     Suggestion,
     SuggestRef,
 )
-from triage.yaml_reader import LocDict
 
 SECONDARY_MARK = "[secondary source]"
 

@@ -12,56 +12,12 @@ from typing import Any
 
 from triage import cache
 from triage.errors import FILE_UNREADABLE, SCHEMA, Location, Problem, RulesError
+from triage.located import LocDict
 from triage.model import KnowledgeBase
-from triage.yaml_reader import LocDict, load_bytes
-
-# Far above any real rule file (the 5,000-rule benchmark's is a few MB): a larger file, or a
-# device such as /dev/zero, is refused before it fills memory.
-MAX_RULE_FILE = 64 * 10**6
-
-
-def shipped_rules_dir() -> Path:
-    """The rules that come with the tool: inside the installed package, or beside it in a checkout."""
-    package = Path(__file__).resolve().parent
-    installed = package / "rules"
-    return installed if installed.is_dir() else package.parent / "rules"
-
-
-def rule_files(paths: Iterable[Path]) -> list[Path]:
-    """Every *.yaml (or *.yml) in each folder, sorted, and each file given. An entry that is not
-    a readable file (a dangling or looping link, a folder) is kept, so that reading it reports
-    it; a folder that cannot be listed is an error here."""
-    files: list[Path] = []
-    for path in paths:
-        if not path.is_dir():
-            files.append(path)
-            continue
-        try:
-            entries = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-        except OSError as exc:
-            raise RulesError(
-                [
-                    Problem(
-                        FILE_UNREADABLE,
-                        f"cannot list the folder: {exc.strerror or exc}",
-                        Location(str(path)),
-                    )
-                ]
-            ) from None
-        files.extend(entries)
-    # The same file given twice (a pack named in SPASM_TRIAGE_RULES and again with --rules, or
-    # the shipped folder given as a pack) is loaded once, where it first comes.
-    seen: set[Path] = set()
-    unique: list[Path] = []
-    for file in files:
-        try:
-            key = file.resolve()
-        except (OSError, RuntimeError):
-            key = file
-        if key not in seen:
-            seen.add(key)
-            unique.append(file)
-    return unique
+from triage.rule_files import MAX_RULE_FILE as MAX_RULE_FILE
+from triage.rule_files import read_all
+from triage.rule_files import rule_files as rule_files
+from triage.rule_files import shipped_rules_dir as shipped_rules_dir
 
 
 def load(paths: Iterable[Path] | None = None, *, trust_cache: bool = True) -> KnowledgeBase:
@@ -74,7 +30,7 @@ def load(paths: Iterable[Path] | None = None, *, trust_cache: bool = True) -> Kn
     a good knowledge base into errors, or into a crash."""
     given = [shipped_rules_dir()] if paths is None else list(paths)
     files = rule_files(given)
-    contents = _read(files)
+    contents = read_all(files)
     stamp = cache.stamp(contents) if files else None
     # The first path is the knowledge base; every later one is a pack loaded on top of it.
     base = {str(file) for file in rule_files(given[:1])}
@@ -130,6 +86,8 @@ def _load(
             used.append(name)
         found: list[Problem] = []
         if data is None:
+            from triage.yaml_reader import load_bytes  # PyYAML: only for files read afresh
+
             data, found = load_bytes(raw, name)
             (problems if data is not None else unread).extend(found)
             if data is not None and not found:
@@ -214,27 +172,3 @@ def _pack_problems(
         for ident, loc in zip(doc["disable"], doc["disable"].item_locs, strict=True)
     ]
     return protect.problems(base, kb, packs, disabled), base
-
-
-def _read(files: list[Path]) -> list[tuple[Path, int, bytes | OSError]]:
-    """Each file's timestamp and bytes, read once for both the snapshot's stamp and the load.
-    The timestamp is taken before the bytes, so an edit made while reading gives a newer one
-    next time, never a stamp that matches bytes that were not loaded."""
-    from triage.files import TooLarge, read_bounded
-
-    contents: list[tuple[Path, int, bytes | OSError]] = []
-    for file in files:
-        try:
-            modified = file.stat().st_mtime_ns
-            contents.append((file, modified, read_bounded(file, MAX_RULE_FILE, regular=True)))
-        except OSError as exc:
-            if isinstance(exc, FileNotFoundError) and file.is_symlink():
-                exc = OSError(
-                    exc.errno, f"a link to a file that does not exist ({file.readlink()})"
-                )
-            contents.append((file, 0, exc))
-        except TooLarge as exc:
-            size = exc.describe(MAX_RULE_FILE)
-            message = f"too large for a rule file ({size}; at most {MAX_RULE_FILE // 10**6} MB)"
-            contents.append((file, 0, OSError(0, message)))
-    return contents

@@ -19,8 +19,9 @@ drive the real prompts through a pipe.
 from __future__ import annotations
 
 import textwrap
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,7 +147,12 @@ def _head(message: str, instruction: str, width: int) -> Lines:
     return out
 
 
-def _run(body: Any, bindings: KeyBindings, io: dict[str, Any]) -> Any:  # the Application's result
+def _run(
+    body: Any,
+    bindings: KeyBindings,
+    io: dict[str, Any],
+    meanwhile: Callable[[], None] | None = None,
+) -> Any:  # the Application's result
     app: Application[Any] = Application(
         layout=Layout(HSplit([Window(FormattedTextControl(body), wrap_lines=True)])),
         key_bindings=bindings,
@@ -154,6 +160,16 @@ def _run(body: Any, bindings: KeyBindings, io: dict[str, Any]) -> Any:  # the Ap
         erase_when_done=False,
         **io,
     )
+    if meanwhile is not None:
+        work = meanwhile
+
+        def drawn(_: object) -> None:
+            # Started once the prompt is on the screen, not before: a thread running beside
+            # the first drawing would hold Python's lock half the time and slow it down.
+            app.after_render.remove_handler(drawn)
+            threading.Thread(target=work, name="meanwhile", daemon=True).start()
+
+        app.after_render.add_handler(drawn)
     return app.run()
 
 
@@ -304,9 +320,11 @@ def checklist(
     current: dict[Any, str] | None = None,
     none_label: str = "None of these",
     io: dict[str, Any] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[Any, str] | None:
     """Tick what applies. Returns each row's value -> "yes" or "unsure" for the marked rows
-    (the others are "no"), an empty dict for "None of these". `current` marks earlier answers."""
+    (the others are "no"), an empty dict for "None of these". `current` marks earlier answers.
+    `meanwhile` is run in a thread of its own once the checklist is on the screen."""
     state = _Checklist(rows)
     for index, row in enumerate(rows):
         if current and current.get(row.value) in ("yes", "unsure"):
@@ -463,5 +481,5 @@ def checklist(
     def _other(event: KeyPressEvent) -> None:
         state.hint = "Keys: the arrows or a number to move and tick, y / n / ? for the line, Enter when done."
 
-    result: dict[Any, str] | None = _run(body, bindings, io or {})
+    result: dict[Any, str] | None = _run(body, bindings, io or {}, meanwhile)
     return result

@@ -10,35 +10,87 @@ has to say so.
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import questionary
-from rich.console import Console
-
-from triage import answers, prompts, ranking, screen
+from triage import answers, headings, prompts
 from triage.interview import MORE, Interview
 from triage.model import Group, KnowledgeBase, Question
 from triage.prompts import Option
-from triage.relevance import Progress
+from triage.relevance import Planner, Progress
+from triage.terminal import Terminal
+
+if TYPE_CHECKING:  # the advice is imported once the first checklist is on the screen
+    from triage import ranking
 
 LEAVE_BLANK = "? if you don't know"
 BACK = "\x00back"  # "Which answer?": back to the menu
 YES_NO = [Option("yes", "Yes", "y"), Option("no", "No", "n"), Option("unsure", "Not sure", "?")]
 
 
-@dataclass
-class Terminal:
-    """Where prompts read and write. None means the real terminal; tests pass a pipe input."""
+def checklist_text(group: Group, questions: list[Question]) -> dict[str, Any]:
+    """What a checklist of the group's open signs shows: its question, the line under it and
+    a row per sign (id, words), as plain data a first screen is stored in."""
+    return {
+        "message": group.ask,
+        "instruction": f"why we ask: {group.why}",
+        "rows": [[q.id, q.sign or q.ask] for q in questions],
+    }
 
-    console: Console
-    input: Any = None
-    output: Any = None
 
-    def io(self) -> dict[str, Any]:
-        return {"input": self.input, "output": self.output} if self.input is not None else {}
+class _FirstPrompt(Exception):
+    """The flow reached its first prompt (first_screen's capture stops there)."""
+
+
+class _Capture:
+    """A frontend that records the flow's first heading and checklist, then stops it."""
+
+    answers_at_once = True  # nothing is compiled meanwhile
+
+    def __init__(self) -> None:
+        self.title: str | None = None
+        self.screen: dict[str, Any] | None = None
+
+    def section(self, title: str) -> None:
+        self.title = title
+
+    def ask_group(self, group: Group, questions: list[Question], progress: Progress) -> Any:
+        self.screen = {"group": group.id, **checklist_text(group, questions)}
+        raise _FirstPrompt
+
+    def ask(self, question: Question, progress: Progress) -> Any:
+        raise _FirstPrompt  # a first prompt that is not a checklist is not drawn early
+
+    def urgent(self, result: Any) -> None:
+        raise _FirstPrompt
+
+    def review(self, progress: Progress, more: int) -> Any:
+        raise _FirstPrompt
+
+    def emergency(self, result: Any, progress: Progress) -> Any:
+        raise _FirstPrompt
+
+
+def first_screen(kb: KnowledgeBase) -> dict[str, Any] | None:
+    """The first screen of a questionnaire begun with no answers: the intro's words, the first
+    heading and the first checklist, found by running the flow itself (triage/interview.py) up
+    to its first prompt. None when that prompt is not a checklist under a heading. Stored with
+    the knowledge base's snapshot, it lets the next run draw that screen before the rules are
+    loaded (triage/cli_questionnaire.py)."""
+    capture = _Capture()
+    with contextlib.suppress(_FirstPrompt):
+        Interview(kb, capture).interview()
+    if capture.screen is None or capture.title is None:
+        return None
+    return {"intro": kb.about.intro, "section": capture.title, **capture.screen}
+
+
+def _same(shown: dict[str, Any], group: Group, text: dict[str, Any]) -> bool:
+    """Whether a checklist drawn early showed exactly this group's question, line and signs."""
+    return shown.get("group") == group.id and all(shown.get(k) == v for k, v in text.items())
 
 
 class TerminalFrontend:
@@ -47,29 +99,48 @@ class TerminalFrontend:
     def __init__(self, kb: KnowledgeBase, terminal: Terminal) -> None:
         self.kb, self.terminal = kb, terminal
         self.ended = False  # Done on the emergency screen: its advice is all there is to show
+        # The first screen, drawn before the rules were loaded, and what was ticked on it.
+        self.early: tuple[dict[str, Any], dict[str, str] | None] | None = None
+        self.early_heading = False  # its heading is on the screen already
 
     def ask(self, question: Question, progress: Progress) -> tuple[Any, str | None]:
         return prompt(question, progress, self.kb, self.terminal)
 
     def section(self, title: str) -> None:
-        screen.section(self.terminal.console, title)
+        if self.early_heading and self.early is not None and title == self.early[0]["section"]:
+            self.early_heading = False
+            return
+        self.early_heading = False
+        self.terminal.heading(headings.rule(title, self.terminal.width()))
 
     def urgent(self, result: Callable[[], ranking.Result]) -> None:
+        from triage import screen
+
         screen.urgent_banner(self.terminal.console, result(), self.kb)
 
     def ask_group(
         self, group: Group, questions: list[Question], progress: Progress
     ) -> dict[str, Any]:
-        marked = prompts.checklist(
-            group.ask,
-            [Option(q.id, q.sign or q.ask) for q in questions],
-            instruction=f"why we ask: {group.why}",
-            current={q.id: progress.values[q.id] for q in questions if q.id in progress.values},
-            io=self.terminal.io(),
-        )
+        text = checklist_text(group, questions)
+        current = {q.id: progress.values[q.id] for q in questions if q.id in progress.values}
+        early, self.early = self.early, None
+        if early is not None and not current and _same(early[0], group, text):
+            # The screen drawn before the rules were loaded is the one the rules ask for now:
+            # what was ticked on it is this checklist's answer. Any other screen is asked again.
+            marked = early[1]
+        else:
+            marked = prompts.checklist(
+                text["message"],
+                [Option(value, label) for value, label in text["rows"]],
+                instruction=text["instruction"],
+                current=current,
+                io=self.terminal.io(),
+            )
         return {q.id: (marked or {}).get(q.id, "no") for q in questions}
 
     def review(self, progress: Progress, more: int) -> str | None:
+        from triage import screen
+
         screen.answers_table(self.terminal.console, progress, self.kb)
         options = [Option("done", "See my advice now" if more else "See my advice", "a")]
         if more:
@@ -89,6 +160,8 @@ class TerminalFrontend:
                 return qid
 
     def emergency(self, result: Callable[[], ranking.Result], progress: Progress) -> str | None:
+        from triage import screen
+
         while True:  # back from "Which answer?": the banner again, then its menu
             screen.emergency_banner(self.terminal.console, result(), self.kb)
             # Done is pointed at, as on every menu after advice: Enter alone ends.
@@ -112,6 +185,8 @@ class TerminalFrontend:
 
     def _which(self, progress: Progress) -> str | None:
         """The answer to change; None: back to the menu, nothing changed."""
+        from triage import screen
+
         asked = screen.asked_questions(progress, self.kb)
         options = [Option(q.id, _row_label(q, progress), str(i)) for i, q in enumerate(asked, 1)]
         options.append(Option(BACK, "Back: change nothing", "b"))
@@ -121,6 +196,8 @@ class TerminalFrontend:
 
 def _row_label(question: Question, progress: Progress) -> str:
     """A row of "Which answer?", in the words of the answers table above it."""
+    from triage import screen
+
     value = progress.values.get(question.id)
     if screen.on_its_line(question, value):
         return question.sign
@@ -139,10 +216,12 @@ class Session(Interview):
     terminal: Terminal
     progress: Progress = field(default_factory=Progress)
     on_answer: Callable[[Progress], None] = lambda progress: None
+    # A planner for these rules made while the first screen was read, the rules compiled for it.
+    prepared: Planner | None = None
 
     def __post_init__(self) -> None:
         self.screens = TerminalFrontend(self.kb, self.terminal)
-        self._begin(self.screens)
+        self._begin(self.screens, self.prepared)
 
     def present(
         self, result: ranking.Result, *, full: bool = False, shown: Callable[[], None] = _nothing
@@ -166,7 +245,7 @@ def prompt(
     """One prompt fitting the question's type. Returns (value, weight unit); value None = blank."""
     io = terminal.io()
     # questionary does not wrap; a question cut off at the terminal's edge is no question.
-    width = max(40, terminal.console.width - 2)
+    width = max(40, terminal.width() - 2)
     ask = textwrap.fill(question.ask, width=width, subsequent_indent="  ")
     why_text = textwrap.fill(
         f"why we ask: {question.why}", width=width, initial_indent="  ", subsequent_indent="  "
@@ -227,6 +306,8 @@ def prompt(
         default = f"{shown:g}"
     elif question.id in progress.blank:
         default = "?"
+    import questionary  # for numbers only: the checklists and choices are triage/prompts.py's
+
     typed = questionary.text(
         ask,
         validate=check,

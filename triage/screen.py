@@ -1,6 +1,7 @@
-"""The questionnaire's screens, drawn with rich: the intro, section headings, the urgent banner,
-the review of answers and the results. rich honours NO_COLOR and terminals without colour.
-Every word of advice comes from the rules; this module only lays it out."""
+"""The questionnaire's screens, drawn with rich: the urgent banner, the review of answers and the
+results (the intro and section headings are triage/headings.py's). rich honours NO_COLOR and
+terminals without colour. Every word of advice comes from the rules; this module only lays it
+out."""
 
 from __future__ import annotations
 
@@ -21,22 +22,6 @@ TIER_STYLE = {
     "training": "bold blue",
     "prevention": "bold cyan",
 }
-
-
-def intro(console: Console, kb: KnowledgeBase, kept: bool) -> None:
-    """What the tool is (the rules' words), and what Ctrl-C does with the answers: that depends
-    on whether a journal keeps them."""
-    stop = (
-        "Ctrl-C stops at any time: your answers are kept, and 'spasm-triage --resume' carries on."
-        if kept
-        else "Ctrl-C stops at any time; no journal is in use, so your answers are not kept."
-    )
-    text = f"{kb.about.intro} {stop}"
-    console.print(Panel(text, title="spasm-triage", title_align="left", expand=False))
-
-
-def section(console: Console, title: str) -> None:
-    console.rule(Text(title, style="bold"), align="left")
 
 
 def _hanging(mark: str, text: Text) -> Table:

@@ -16,9 +16,10 @@ from triage import answers, explain, ranking
 from triage.engine import Engine
 from triage.errors import AnswersError, Location, Problem, RulesError
 from triage.files import TooLarge, read_bounded
+from triage.located import LocDict
 from triage.model import KnowledgeBase
 from triage.text import a_or_an
-from triage.yaml_reader import LocDict, load_bytes
+from triage.yaml_reader import load_bytes
 
 MAX_CASE_FILE = 64 * 10**6  # as a rule file: far beyond any bank of cases
 
@@ -34,7 +35,7 @@ class Outcome:
 
 
 def case_files(paths: Iterable[Path]) -> list[Path]:
-    from triage.loading import rule_files
+    from triage.rule_files import rule_files
 
     return rule_files(paths)  # the same rule: every *.yaml in a folder, or the file given
 

@@ -26,28 +26,13 @@ from triage.errors import (
     Location,
     Problem,
 )
+from triage.located import LocDict, LocList
 from triage.text import strip_controls
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-
-
-class LocDict(dict[str, Any]):
-    """A mapping that knows where it, each key and each value start."""
-
-    loc: Location
-    key_locs: dict[str, Location]
-    value_locs: dict[str, Location]
-    dropped: frozenset[str] | set[str] = frozenset()  # unknown keys removed once reported
-
-
-class LocList(list[Any]):
-    """A sequence that knows where it and each item start."""
-
-    loc: Location
-    item_locs: list[Location]
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
@@ -297,19 +282,3 @@ def decode_cached(obj: Any, filename: str) -> Any:
         items.append(decode_cached(value, filename))
         items.item_locs.append(Location(filename, line, col))
     return items
-
-
-def location_of(root: Any, path: list[str | int], *, key: bool = False) -> Location | None:
-    """Where the value at `path` (or, with key=True, its key) stands in the file."""
-    node = root
-    found: Location | None = getattr(root, "loc", None)
-    for step in path:
-        if isinstance(node, LocDict) and isinstance(step, str) and step in node:
-            found = node.key_locs[step] if key and step == path[-1] else node.value_locs[step]
-            node = node[step]
-        elif isinstance(node, LocList) and isinstance(step, int) and 0 <= step < len(node):
-            found = node.item_locs[step]
-            node = node[step]
-        else:
-            break
-    return found
