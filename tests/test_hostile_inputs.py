@@ -30,7 +30,7 @@ from triage import loading, ranking
 from triage.answers import Answers
 from triage.errors import NO_ADVICE
 from triage.journal import Draft, Entry, Journal, JournalError
-from triage.journal_view import write_csv
+from triage.journal.view import write_csv
 from triage.model import KnowledgeBase
 from triage.text import csv_cell, markdown, strip_controls
 

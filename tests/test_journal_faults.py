@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from safety import protected_cases
 
 from triage import cli
-from triage.journal_schema import APPLICATION_ID
+from triage.journal.schema import APPLICATION_ID
 
 
 @cache

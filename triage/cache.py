@@ -250,11 +250,17 @@ def stamp(contents: list[tuple[Path, int, bytes | OSError]]) -> list[Any] | None
 @cache
 def _code_stamp() -> list[Any]:
     found = []
-    with os.scandir(_PACKAGE) as entries:
-        for entry in entries:
-            if entry.name.endswith((".py", ".json")):
-                info = entry.stat()
-                found.append([entry.name, info.st_size, info.st_mtime_ns])
+    folders = [_PACKAGE]
+    while folders:  # the package and its subpackages (not the rules shipped inside it)
+        folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith((".py", ".json")):
+                    info = entry.stat()
+                    name = os.path.relpath(entry.path, _PACKAGE)
+                    found.append([name, info.st_size, info.st_mtime_ns])
+                elif entry.is_dir() and os.path.exists(os.path.join(entry.path, "__init__.py")):
+                    folders.append(Path(entry.path))
     return sorted(found)
 
 

@@ -117,7 +117,7 @@ def journal_facts(kb: KnowledgeBase, journal: Journal | None) -> dict[str, Any] 
     import sqlite3
 
     from triage.journal import JournalError, as_answers
-    from triage.journal_check import short
+    from triage.journal.check import short
 
     try:
         facts, notices = as_answers(kb, journal.facts())

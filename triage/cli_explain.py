@@ -36,7 +36,7 @@ def explain_last(name: str, rules: list[Path], journal_at: str | None) -> int:
     from triage.cli_journal import journal_path
     from triage.errors import AnswersError
     from triage.journal import Journal, JournalError
-    from triage.journal_view import when
+    from triage.journal.view import when
 
     if journal_at == "":
         print("spasm-triage: --no-journal: there is no last consultation to explain",

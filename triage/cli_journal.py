@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RULES, EXIT_USAGE, RulesError
-from triage.journal_check import short
+from triage.journal.check import short
 
 if TYPE_CHECKING:
     from triage.model import KnowledgeBase
@@ -32,8 +32,8 @@ def history(fmt: str, forget: bool, yes: bool, rules: list[Path], journal_at: st
     path = journal_path(journal_at)
     if forget:
         return _forget(path, yes)
-    from triage import journal_view
     from triage.journal import Journal, JournalError
+    from triage.journal import view as journal_view
 
     if not path.exists():
         journal = None
@@ -104,7 +104,7 @@ def _named(damage: list[Any]) -> str:
 def _forget(path: Path, yes: bool) -> int:
     from triage.journal import JournalError
     from triage.journal import forget as forget_journal
-    from triage.journal_check import recognise
+    from triage.journal.check import recognise
 
     if not (path.exists() or path.is_symlink()):
         print(f"There is no journal at {path}.")
@@ -238,7 +238,7 @@ def _rules_or_none(rules: list[Path]) -> KnowledgeBase | None:
 def _recorded(last: Any, tried: set[str], helped: set[str], kb: KnowledgeBase | None) -> str:
     """What was kept, and exactly what it changes next time: advice that helped is ranked up
     only where a rule reads it from the journal (rules/history.yaml)."""
-    from triage import journal_view
+    from triage.journal import view as journal_view
 
     said = f"Recorded for {journal_view.when(last.finished)}: tried {len(tried)}"
     if not helped:
@@ -278,7 +278,8 @@ def _ask_follow_up(
 ) -> tuple[set[str], set[str], set[str]]:
     """The questionnaire's own checklist and choices, with its keys: a line's number (or the
     arrows, then y or Space) ticks, 0 is "none of them", then Enter; y, n or ?, then Enter."""
-    from triage import journal_view, prompts
+    from triage import prompts
+    from triage.journal import view as journal_view
 
     ticked = prompts.checklist(
         f"Your consultation of {journal_view.when(last.finished)}: which of these did you try?",

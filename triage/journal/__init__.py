@@ -4,7 +4,7 @@ answers of an unfinished questionnaire.
 It holds health data, so it is created readable by its owner only and nothing leaves the
 machine. Every write is one transaction; WAL lets two processes use it at once; the schema has a
 version (PRAGMA user_version) and a migration from each earlier one. Before anything writes,
-the file is recognised and checked (triage/journal_check.py): one that is not a journal, is
+the file is recognised and checked (triage/journal/check.py): one that is not a journal, is
 from a newer spasm-triage, or has any damage in it is reported by name and never written to,
 moved or deleted; the advice is then given without the history.
 """
@@ -24,12 +24,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from triage import journal_check
-from triage.journal_check import Damage, DamagedJournal, JournalError
-from triage.journal_drafts import Draft, alive, me
-from triage.journal_facts import SAME_EPISODE, as_answers, episode_starts, episodes
-from triage.journal_schema import MIGRATIONS, VERSION
-from triage.journal_schema import statements as _statements
+from triage.journal import check as journal_check
+from triage.journal.check import Damage, DamagedJournal, JournalError
+from triage.journal.drafts import Draft, alive, me
+from triage.journal.facts import SAME_EPISODE, as_answers, episode_starts, episodes
+from triage.journal.schema import MIGRATIONS, VERSION
+from triage.journal.schema import statements as _statements
 from triage.text import clean
 
 __all__ = [

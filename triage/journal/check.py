@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from triage.journal_schema import APPLICATION_ID, TABLES, VERSION
+from triage.journal.schema import APPLICATION_ID, TABLES, VERSION
 
 HEADER = b"SQLite format 3\x00"
 
