@@ -42,7 +42,7 @@ def _commands(block: Block) -> list[str]:
 def test_every_command_the_docs_name_is_one_the_tool_accepts() -> None:
     """A command in a shell sample is not run (it may open the questionnaire or need files the
     reader has), but its command and options must be ones the tool has."""
-    from triage import cli_args
+    from triage.cli import args as cli_args
 
     named = [
         (block.where, command)

@@ -10,7 +10,7 @@ import pytest
 from conftest import run_cli
 
 from triage import __version__, loading
-from triage.cli_args import parser as _parser
+from triage.cli.args import parser as _parser
 
 
 def test_version() -> None:
@@ -35,7 +35,7 @@ def test_help_of_one_command_is_its_own(command: str) -> None:
 def test_every_commands_help_says_what_it_does_with_examples_the_tool_accepts() -> None:
     import shlex
 
-    from triage.cli_args import COMMAND_EXAMPLES
+    from triage.cli.args import COMMAND_EXAMPLES
 
     commands = _parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for name, command in commands.items():

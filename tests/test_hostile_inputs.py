@@ -234,7 +234,7 @@ def test_item5_history_shows_no_escape_code_stored_in_a_journal_row(tmp_path: Pa
 def test_item14_a_draft_naming_the_red_flags_blank_still_asks_them(kb: KnowledgeBase) -> None:
     from rich.console import Console
 
-    from triage.cli_drafts import draft_progress
+    from triage.cli.drafts import draft_progress
     from triage.interview import planner_for
 
     screen = set(kb.about.protected_sections)
@@ -615,7 +615,7 @@ def test_item5_journal_text_is_never_read_as_rich_markup(kb: KnowledgeBase) -> N
     '[/x]' would break (MarkupError: no questionnaire at all) or a '[link=...]' would act on."""
     from rich.console import Console
 
-    from triage.cli_drafts import draft_progress, when
+    from triage.cli.drafts import draft_progress, when
 
     out = io.StringIO()
     draft = Draft(1, "[/x]", "[link=https://evil]t[/link]", {"[/y]": "yes", "[red]k": 1}, [])

@@ -263,7 +263,7 @@ def test_every_answer_is_handed_over_as_given_and_a_closed_terminal_ends_the_pro
 def test_resume_continues_where_it_stopped(
     drive: Any, shipped: KnowledgeBase, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from triage.cli_drafts import draft_progress
+    from triage.cli.drafts import draft_progress
 
     with Journal(tmp_path / "journal.sqlite3") as journal:
         journal.save_draft(None, {"saddle_numbness": "no", "bladder_bowel_change": "no"}, ["age"])
@@ -546,7 +546,7 @@ def test_not_sure_on_a_tick_sign_is_kept_everywhere_the_answer_goes(
     review said "not ticked" and the saved answers had nothing. A ? on any sign with a `tick`
     is the question's "unsure": in the answers, the review, a draft and --resume."""
     from triage.answers import from_mapping, in_words
-    from triage.cli_drafts import draft_progress
+    from triage.cli.drafts import draft_progress
     from triage.journal import Journal
 
     signs = [q for q in shipped.questions.values() if q.tick is not None and q.sign and q.group]

@@ -79,7 +79,7 @@ def first_screen(kb: KnowledgeBase) -> dict[str, Any] | None:
     heading and the first checklist, found by running the flow itself (triage/interview.py) up
     to its first prompt. None when that prompt is not a checklist under a heading. Stored with
     the knowledge base's snapshot, it lets the next run draw that screen before the rules are
-    loaded (triage/cli_questionnaire.py)."""
+    loaded (triage/cli/questionnaire.py)."""
     capture = _Capture()
     with contextlib.suppress(_FirstPrompt):
         Interview(kb, capture).interview()

@@ -1,6 +1,6 @@
 """Which files hold the rules, and their bytes: what a load reads first, and what the cache's
 stamp is computed from. Apart from triage/loading.py, which builds the model, so that checking
-the cache for the first screen (triage/cli_questionnaire.py) builds none of it."""
+the cache for the first screen (triage/cli/questionnaire.py) builds none of it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The rule authors' commands: questions, check, test, evaluate, schema and graph (explain:
-triage/cli_explain.py)."""
+triage/cli/explain.py)."""
 
 from __future__ import annotations
 

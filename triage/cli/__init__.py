@@ -10,8 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from triage import cli_args, cli_consult
-from triage.cli_args import PACKS_ENV
+from triage.cli import args as cli_args
+from triage.cli import consult as cli_consult
+from triage.cli.args import PACKS_ENV
 from triage.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -122,7 +123,7 @@ def _run(args: argparse.Namespace) -> int:
 
         rules = [shipped_rules_dir(), *packs]
         if args.command in ("questions", "check", "test", "evaluate", "schema", "graph", "explain"):
-            from triage import cli_authoring as authoring
+            from triage.cli import authoring as authoring
 
             if args.command in ("check", "test", "explain") and sys.stdout.isatty():
                 from triage import streams
@@ -144,13 +145,13 @@ def _run(args: argparse.Namespace) -> int:
                 return authoring.schema(args.cases)
             if args.command == "graph":
                 return authoring.graph(args.graph_format, args.focus, rules)
-            from triage import cli_explain
+            from triage.cli import explain as cli_explain
 
             if args.last:
                 return cli_explain.explain_last(args.name, rules, journal_at)
             return cli_explain.explain_command(args.name, args.explain_answers, rules)
         if args.command in ("history", "follow-up"):
-            from triage import cli_journal
+            from triage.cli import journal as cli_journal
 
             if args.command == "history":
                 return cli_journal.history(
@@ -163,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
             return _demo(args.format, rules)
         if args.answers is not None and not args.interactive:
             return _consult(args.answers, args.format, args.save, rules, journal_at, args.full)
-        from triage import cli_questionnaire
+        from triage.cli import questionnaire as cli_questionnaire
 
         return cli_questionnaire.interactive(
             args.answers, args.resume, args.save, rules, journal_at, args.full

@@ -33,7 +33,7 @@ def explain_last(name: str, rules: list[Path], journal_at: str | None) -> int:
 
     from triage import loading
     from triage.answers import Answers, from_mapping
-    from triage.cli_journal import journal_path
+    from triage.cli.journal import journal_path
     from triage.errors import AnswersError
     from triage.journal import Journal, JournalError
     from triage.journal.view import when

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from triage import cli_consult
+from triage.cli import consult as cli_consult
 from triage.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, NO_ADVICE
 
 
@@ -31,7 +31,7 @@ def interactive(
         return EXIT_USAGE
     import sqlite3
 
-    from triage.cli_drafts import escape
+    from triage.cli.drafts import escape
     from triage.journal import DamagedJournal
     from triage.terminal import Terminal
 
@@ -64,8 +64,9 @@ def interactive(
         if fresh_start:
             first_screen.remember(rules, kb)
 
-    from triage import cli_drafts, headings
+    from triage import headings
     from triage.answers import in_words
+    from triage.cli import drafts as cli_drafts
     from triage.questionnaire import Session
     from triage.relevance import Progress
 
