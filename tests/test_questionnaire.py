@@ -1,5 +1,5 @@
 """The questionnaire, driven through prompt_toolkit's pipe input: the real prompts
-(triage/prompts.py, questionary's text prompt) receive keystrokes, as from a keyboard. An oracle
+(triage/prompts/, questionary's text prompt) receive keystrokes, as from a keyboard. An oracle
 answers whatever is asked, so the tests see what the adaptive questionnaire chooses to ask."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The interactive questionnaire on a terminal: the flow of triage/interview.py (red flags first
 and in full, then only what can still change the advice, a review), with real prompts and screens.
 
-Choices and checklists are triage/prompts.py's, where every answer is a key pressed for it;
+Choices and checklists are those of triage/prompts/, where every answer is a key pressed for it;
 numbers are questionary's text prompt. Each prompt is built with an optional prompt_toolkit input
 and output, so tests drive it through a pipe. Ctrl-C and a closed terminal raise out of here
 (KeyboardInterrupt, EOFError); every answer is saved as soon as it is given, so the caller only
@@ -306,7 +306,7 @@ def prompt(
         default = f"{shown:g}"
     elif question.id in progress.blank:
         default = "?"
-    import questionary  # for numbers only: the checklists and choices are triage/prompts.py's
+    import questionary  # for numbers only: the checklists and choices are triage/prompts/
 
     typed = questionary.text(
         ask,

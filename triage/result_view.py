@@ -4,7 +4,7 @@ menu stays under it: Done, the hidden items opened in place, or why and the sour
 back to the menu: why and the sources open at their top; back from them, the advice is as it
 was left (items opened stay open); items opened are scrolled to.
 
-Keys are those of every other prompt (triage/prompts.py): a choice's own key, then Enter; Done
+Keys are those of every other prompt (triage/prompts/): a choice's own key, then Enter; Done
 is pointed at, so Enter alone ends. Ctrl-C or a closed terminal is Done too: the advice has been
 shown. When Done, the view is wiped and what it showed is printed whole, as `less -X` and git
 leave text: the whole advice stays in the terminal's scrollback, the action first, nothing cut.
@@ -28,7 +28,7 @@ from rich.console import Console
 from triage import screen
 from triage.layout import lay_out
 from triage.model import KnowledgeBase
-from triage.prompts import Lines, _wrapped
+from triage.prompts import Lines, wrapped
 from triage.ranking import Result
 
 SHORT, OPENED, FULL = "short", "opened", "full"
@@ -134,8 +134,8 @@ class View:
             f"{'»' if i == self.pointer else ' '} [{c.key}] {c.label}"
             for i, c in enumerate(self.choices())
         )
-        head = _wrapped("Anything else? (its key, then Enter)", "? ", "  ", "bold", width)
-        return _split(head) + _split(_wrapped(options, " ", "   ", "", width))
+        head = wrapped("Anything else? (its key, then Enter)", "? ", "  ", "bold", width)
+        return _split(head) + _split(wrapped(options, " ", "   ", "", width))
 
     def choose(self, key: str) -> None:
         for index, choice in enumerate(self.choices()):

@@ -111,7 +111,7 @@ def _pick(free: list[Draft]) -> Draft | None:
         Option(
             d.id,
             f"Carry on with the one from {when(d.saved)} ({len(d.answers)} answers)",
-            str(number),  # typed in full past the ninth (triage/prompts.py)
+            str(number),  # typed in full past the ninth (triage/prompts/)
         )
         for number, d in enumerate(free, start=1)
     ]
