@@ -26,9 +26,9 @@ from typing import Any
 
 from triage.journal import check as journal_check
 from triage.journal.check import Damage, DamagedJournal, JournalError
-from triage.journal.drafts import Draft, alive, me
+from triage.journal.drafts import Draft, DraftKeeping
 from triage.journal.facts import SAME_EPISODE, as_answers, episode_starts, episodes
-from triage.journal.schema import MIGRATIONS, VERSION
+from triage.journal.schema import MIGRATIONS, VERSION, read_time, stamp
 from triage.journal.schema import statements as _statements
 from triage.text import clean
 
@@ -72,7 +72,7 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("spasm-triage", appauthor=False)) / "journal.sqlite3"
 
 
-class Journal:
+class Journal(DraftKeeping):
     def __init__(self, path: Path) -> None:
         self.path = Path(os.path.expanduser(path))
         self._db: sqlite3.Connection | None = None
@@ -246,21 +246,6 @@ class Journal:
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {VERSION}")
 
-    @staticmethod
-    def discard_damaged_drafts(error: DamagedJournal) -> None:
-        """On the user's word: delete the unfinished questionnaires that cannot be read, when
-        they are all that is damaged. The one write ever made to a damaged journal."""
-        assert error.drafts_only
-        db = sqlite3.connect(error.path, timeout=10, isolation_level=None)
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            table = "draft" if version >= 4 else "unfinished"
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany(f"DELETE FROM {table} WHERE id = ?", [(d.row,) for d in error.damage])
-            db.execute("COMMIT")
-        finally:
-            db.close()
-
     # ---- consultations ----
 
     def record(
@@ -274,7 +259,7 @@ class Journal:
     ) -> int:
         """Store a finished consultation and its advice (suggestion, tier, confidence), in
         order; the questionnaire's own draft, if it had one, goes in the same transaction."""
-        finished = _stamp(when)
+        finished = stamp(when)
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO consultation (finished, answers, tier, kb_fingerprint) VALUES (?, ?, ?, ?)",
@@ -331,7 +316,7 @@ class Journal:
     def _entry(self, cid: int, finished: Any, tier: Any, answers: Any) -> Entry | None:
         """One consultation row as an Entry, or None (and noted in `damage`) if it is not one."""
         try:
-            when = _time(finished)
+            when = read_time(finished)
             plain = json.loads(answers)
             if not isinstance(plain, dict):
                 raise ValueError("its answers are not a JSON object")
@@ -362,7 +347,7 @@ class Journal:
                 )
             db.execute(
                 "UPDATE consultation SET followed_up = ? WHERE id = ?",
-                (_stamp(None), consultation),
+                (stamp(None), consultation),
             )
 
     def times(self) -> list[datetime]:
@@ -375,7 +360,7 @@ class Journal:
             (json.dumps(skip),),
         ):
             try:
-                times.append(_time(finished))
+                times.append(read_time(finished))
             except (TypeError, ValueError, OverflowError) as exc:
                 raise JournalError(f"{self.path}: consultation {cid}: {exc}") from None
         return sorted(times)
@@ -405,82 +390,6 @@ class Journal:
             "helped": tuple(sorted(helped)),
         }
 
-    # ---- unfinished questionnaires: a draft each ----
-
-    def drafts(self) -> list[Draft]:
-        """Every unfinished questionnaire, the most recently saved first."""
-        found = []
-        for row in self.db.execute(
-            "SELECT id, started, saved, answers, left_blank, owner FROM draft "
-            "ORDER BY saved DESC, id DESC"
-        ):
-            try:  # checked when the journal was opened; a change since is left out, not a crash
-                values, blank = json.loads(row[3]), json.loads(row[4])
-            except (TypeError, ValueError):
-                continue
-            if isinstance(values, dict) and isinstance(blank, list):
-                found.append(
-                    Draft(row[0], clean(row[1]), clean(row[2]), clean(values), clean(blank), row[5])
-                )
-        return found
-
-    def save_draft(
-        self,
-        draft: int | None,
-        answers: Mapping[str, Any],
-        left_blank: list[str],
-        wait: bool = True,
-    ) -> int:
-        """Keep a questionnaire's answers so far, in its own draft (a new one when `draft` is
-        None or was discarded meanwhile); returns the draft's id. With `wait` False, a lock
-        another process holds is not waited for: sqlite3.OperationalError at once."""
-        now = _stamp(None)
-        plain = json.dumps(dict(answers), ensure_ascii=False)
-        blank = json.dumps(list(left_blank))
-        if not wait:
-            self.db.execute("PRAGMA busy_timeout = 0")
-        try:
-            return self._save_draft(draft, now, plain, blank)
-        finally:
-            if not wait:
-                self.db.execute("PRAGMA busy_timeout = 10000")
-
-    def _save_draft(self, draft: int | None, now: str, plain: str, blank: str) -> int:
-        with self.transaction() as db:
-            if draft is not None:
-                cursor = db.execute(
-                    "UPDATE draft SET saved = ?, answers = ?, left_blank = ?, owner = ? "
-                    "WHERE id = ?",
-                    (now, plain, blank, me(), draft),
-                )
-                if cursor.rowcount:
-                    return draft
-            cursor = db.execute(
-                "INSERT INTO draft (started, saved, answers, left_blank, owner) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (now, now, plain, blank, me()),
-            )
-            return int(cursor.lastrowid or 0)
-
-    def claim_draft(self, draft: Draft) -> bool:
-        """Make this questionnaire the one writing `draft`; False when another running one
-        is writing it (or it is gone), so two never write the same answers."""
-        with self.transaction() as db:
-            row = db.execute("SELECT owner FROM draft WHERE id = ?", (draft.id,)).fetchone()
-            if row is None or (row[0] not in (None, me()) and alive(row[0])):
-                return False
-            db.execute("UPDATE draft SET owner = ? WHERE id = ?", (me(), draft.id))
-        return True
-
-    def release_draft(self, draft: int) -> None:
-        """The questionnaire stops (Ctrl-C): its draft is free for --resume at once."""
-        with self.transaction() as db:
-            db.execute("UPDATE draft SET owner = NULL WHERE id = ? AND owner = ?", (draft, me()))
-
-    def discard_drafts(self, drafts: list[int]) -> None:
-        with self.transaction() as db:
-            db.executemany("DELETE FROM draft WHERE id = ?", [(d,) for d in drafts])
-
 
 def _cannot_write(exc: BaseException) -> bool:
     """SQLite's way of saying the file or its disk cannot take a write, not that it is damaged."""
@@ -489,24 +398,6 @@ def _cannot_write(exc: BaseException) -> bool:
     return name.startswith(("SQLITE_READONLY", "SQLITE_FULL", "SQLITE_CANTOPEN")) or any(
         words in text for words in ("readonly database", "disk is full", "unable to open")
     )
-
-
-def _stamp(when: datetime | None) -> str:
-    """A time as the journal keeps it: UTC, ISO 8601, to the second."""
-    return (when or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _time(text: Any) -> datetime:
-    """A time the journal kept, or ValueError saying why it is not one."""
-    if not isinstance(text, str):
-        raise ValueError(f"its time is not text ({text!r})")
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"its time {text[:40]!r} is not a time") from None
-    if when.tzinfo is None:
-        raise ValueError(f"its time {text[:40]!r} has no time zone")
-    return when
 
 
 def forget(path: Path) -> list[Path]:

@@ -1,7 +1,11 @@
 """The journal's schema: a migration from each version to the next, and how each version is
-recognised. Never edit a migration that has shipped: add the next."""
+recognised (never edit a migration that has shipped: add the next); and a time as the journal
+keeps it."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
 
 APPLICATION_ID = int.from_bytes(b"SpTr", "big")  # PRAGMA application_id of every journal
 
@@ -73,3 +77,21 @@ def statements(script: str) -> list[str]:
     """A migration's statements, one by one: executescript would commit the open transaction."""
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def stamp(when: datetime | None) -> str:
+    """A time as the journal keeps it: UTC, ISO 8601, to the second."""
+    return (when or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+
+
+def read_time(text: Any) -> datetime:
+    """A time the journal kept, or ValueError saying why it is not one."""
+    if not isinstance(text, str):
+        raise ValueError(f"its time is not text ({text!r})")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"its time {text[:40]!r} is not a time") from None
+    if when.tzinfo is None:
+        raise ValueError(f"its time {text[:40]!r} has no time zone")
+    return when
