@@ -30,7 +30,7 @@ def box(text: str, title: str, width: int) -> FormattedText:
     """`text` wrapped in a box no wider than it needs and than `width`, `title` on its top
     edge (as rich's Panel with expand=False)."""
     inner = max(10, width - 4)
-    lines = textwrap.wrap(text, width=inner) or [""]
+    lines = textwrap.wrap(text, width=inner, break_on_hyphens=False) or [""]  # as rich wraps
     # As wide as the text unwrapped, up to the terminal's width: a text that wraps fills it.
     top = f"─ {title} "
     span = max(min(get_cwidth(text), inner), get_cwidth(top) - 1)
