@@ -15,8 +15,9 @@ import pytest
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from triage import answers, cache, loading, ranking
+from triage import answers, ranking
 from triage.engine import Engine
+from triage.knowledge import cache, loading
 from triage.model import KnowledgeBase
 
 CASES = Path(__file__).parent / "cases"

@@ -7,9 +7,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from triage.loading import shipped_rules_dir
+from triage.knowledge.loading import shipped_rules_dir
+from triage.knowledge.yaml_reader import load_bytes
 from triage.ranking import Result
-from triage.yaml_reader import load_bytes
 
 PROTECTED = ("emergency", "urgent")
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from conftest import AK47, BASE, run_cli, write_rules
 
-from triage import loading, testing
+from triage import testing
 from triage.engine import Engine
+from triage.knowledge import loading
 from triage.model import KnowledgeBase
 
 
@@ -29,7 +30,7 @@ def test_every_rule_fires_and_every_suggestion_is_shown_in_some_shipped_case(
     shipped_engine: Engine,
 ) -> None:
     from triage import answers, ranking
-    from triage.yaml_reader import parse
+    from triage.knowledge.yaml_reader import parse
 
     fired: set[str] = set()
     shown: set[str] = set()
@@ -255,7 +256,7 @@ def test_check_and_test_accept_a_base_file_set(tmp_path: Path) -> None:
 def test_a_replaced_rule_keeps_what_it_does_not_restate(tmp_path: Path) -> None:
     """A pack widening a shipped rule's condition keeps the rule's priority and suggestions
     (before, a replace without `priority` silently dropped it to 0)."""
-    from triage import loading
+    from triage.knowledge import loading
 
     shipped = {r.id: r for r in loading.load().rules}["tail_tuck_seen"]
     assert shipped.priority != 0
@@ -276,7 +277,7 @@ def test_a_replaced_question_finding_or_suggestion_keeps_what_it_does_not_restat
     """Every kind of item, not only a rule: a pack restating one field of a shipped suggestion,
     question or finding changes that field and keeps the rest (before, it was refused for the
     fields it left out, each reported four times)."""
-    from triage import loading
+    from triage.knowledge import loading
 
     before = loading.load()
     pack = write_rules(

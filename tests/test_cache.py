@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import BASE, write_rules
 
-from triage import build, cache, loading, schema, snapshot, yaml_reader
 from triage.errors import RulesError
+from triage.knowledge import build, cache, loading, schema, snapshot, yaml_reader
 
 RULES = "findings: [{id: f, means: F}]\n"
 
@@ -181,7 +181,7 @@ def test_with_a_warm_snapshot_a_consultation_imports_no_validation_hashing_or_sp
         "import sys\n"
         "from triage.cli import main\n"
         "main(['--answers', sys.argv[1], '--format', 'json', '--no-journal'])\n"
-        "print(sorted(m for m in ('jsonschema', 'hashlib', 'triage.schema', 'difflib') if m in sys.modules), file=sys.stderr)\n"
+        "print(sorted(m for m in ('jsonschema', 'hashlib', 'triage.knowledge.schema', 'difflib') if m in sys.modules), file=sys.stderr)\n"
     )
     answers = tmp_path / "answers.yaml"
     answers.write_text("days_since_start: 1\ncan_move: yes\n")
@@ -198,7 +198,7 @@ def test_with_a_warm_snapshot_a_consultation_imports_no_validation_hashing_or_sp
         for _ in range(2)
     ]
     assert [r.stderr.strip().splitlines()[-1] for r in runs] == [
-        "['difflib', 'hashlib', 'jsonschema', 'triage.schema']",
+        "['difflib', 'hashlib', 'jsonschema', 'triage.knowledge.schema']",
         "[]",
     ], [r.stderr for r in runs]
     assert runs[0].stdout == runs[1].stdout

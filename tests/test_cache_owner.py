@@ -15,7 +15,7 @@ import pytest
 from conftest import consult
 from safety import assert_first, protected_cases, snapshot_entry
 
-from triage import cache, loading
+from triage.knowledge import cache, loading
 
 
 @pytest.fixture

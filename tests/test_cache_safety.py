@@ -19,9 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from safety import assert_first, protected_cases, snapshot_entry
 
-from triage import answers, cache, loading, ranking
+from triage import answers, ranking
 from triage.engine import Engine
 from triage.errors import RulesError
+from triage.knowledge import cache, loading
 
 
 @pytest.fixture

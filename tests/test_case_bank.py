@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from triage import answers
+from triage.knowledge.yaml_reader import load_bytes
 from triage.model import TIER_RANK, KnowledgeBase
-from triage.yaml_reader import load_bytes
 
 BANK = Path(__file__).parent / "cases" / "bank"
 EVALUATE = Path(__file__).parents[1] / "docs" / "evaluate.md"

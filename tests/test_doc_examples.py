@@ -51,8 +51,8 @@ def test_the_worked_example_loads_and_fires_with_the_users_numbers(tmp_path: Pat
 def test_the_conditions_example_is_valid_condition_syntax(tmp_path: Path) -> None:
     (example,) = blocks("## Conditions")
     assert example.startswith("when:")
-    from triage import schema
-    from triage.yaml_reader import parse
+    from triage.knowledge import schema
+    from triage.knowledge.yaml_reader import parse
 
     when, problems = parse(example, "readme")
     assert problems == []

@@ -299,7 +299,7 @@ def test_a_knowledge_base_of_thousands_of_rules_loads_compiles_and_terminates(
     rules.mkdir()
     scaling.write_shipped_base(rules)
     (rules / "generated.yaml").write_text(text)
-    from triage import loading
+    from triage.knowledge import loading
 
     kb = loading.load([rules])
     assert len(kb.rules) == 2000

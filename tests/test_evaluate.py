@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from conftest import NO_RED_FLAGS, run_cli
 
-from triage import answers, loading
+from triage import answers
+from triage.knowledge import loading
 from triage.model import KnowledgeBase
 from triage.replay import replay
 
@@ -338,7 +339,7 @@ def test_a_local_pack_adds_its_suggestions_with_rules(tmp_path: Path) -> None:
     (scored,) = out["cases"]
     assert code == 0 and scored["missing_suggests"] == [] and "warms_up" in scored["asked"]
     (pack / "warmup.yaml").write_text(quick.replace(", quick: true}", "}"))
-    from triage import loading
+    from triage.knowledge import loading
 
     packed = loading.load([loading.shipped_rules_dir(), pack], trust_cache=False)
     given = answers.from_mapping({**NO_RED_FLAGS, "warms_up": "no"}, packed)

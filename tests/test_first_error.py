@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from triage import loading
+from triage.knowledge import loading
 
 SHIPPED = loading.rule_files([loading.shipped_rules_dir()])
 
@@ -85,7 +85,7 @@ def test_follow_on_problems_are_counted_not_shown(
     ids=["one-less", "two-more"],
 )
 def test_other_slips_are_named_as_indentation(text: str, expected: str) -> None:
-    from triage.yaml_reader import parse
+    from triage.knowledge.yaml_reader import parse
 
     data, problems = parse(text, "r.yaml")
     assert data is None and len(problems) == 1
@@ -93,7 +93,7 @@ def test_other_slips_are_named_as_indentation(text: str, expected: str) -> None:
 
 
 def test_a_syntax_error_that_is_not_indentation_keeps_the_parsers_words() -> None:
-    from triage.yaml_reader import parse
+    from triage.knowledge.yaml_reader import parse
 
     _, problems = parse('rules:\n  - id: "a\n', "r.yaml")
     assert "indentation" not in problems[0].message and "YAML syntax" in problems[0].message

@@ -17,12 +17,13 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from triage import cache, first_screen, prompts, questionnaire
+from triage import first_screen, prompts, questionnaire
 from triage.journal import Journal
+from triage.knowledge import cache
+from triage.knowledge.rule_files import shipped_rules_dir
 from triage.model import KnowledgeBase
 from triage.questionnaire import Session
 from triage.relevance import Progress
-from triage.rule_files import shipped_rules_dir
 from triage.terminal import Terminal
 
 ENTER = "\r"
@@ -152,7 +153,7 @@ from triage import prompts
 from triage.cli import main
 
 def checklist(*args, **kwargs):
-    heavy = ("triage.model", "triage.loading", "rich", "experta", "yaml")
+    heavy = ("triage.model", "triage.knowledge.loading", "rich", "experta", "yaml")
     print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.__stderr__)
     raise KeyboardInterrupt
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from triage import __version__, loading
+from triage import __version__
 from triage.cli.args import parser as _parser
+from triage.knowledge import loading
 
 
 def test_version() -> None:

@@ -26,11 +26,12 @@ import yaml
 from conftest import run_cli
 from markdown_it import MarkdownIt
 
-from triage import loading, ranking
+from triage import ranking
 from triage.answers import Answers
 from triage.errors import NO_ADVICE
 from triage.journal import Draft, Entry, Journal, JournalError
 from triage.journal.view import write_csv
+from triage.knowledge import loading
 from triage.model import KnowledgeBase
 from triage.text import csv_cell, markdown, strip_controls
 
@@ -144,7 +145,7 @@ def test_item3_the_result_on_the_terminal_has_no_escape_code(
 
 
 def test_item3_a_cached_tree_written_with_control_characters_is_stripped_when_read() -> None:
-    from triage.yaml_reader import decode_cached
+    from triage.knowledge.yaml_reader import decode_cached
 
     tree = [
         "d",

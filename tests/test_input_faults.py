@@ -15,8 +15,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from triage import loading, questionnaire
+from triage import questionnaire
 from triage.errors import RulesError
+from triage.knowledge import loading
 from triage.relevance import Progress
 from triage.terminal import Terminal
 

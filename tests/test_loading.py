@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import BASE, make_kb, write_rules
 
-from triage import loading
 from triage.errors import RulesError
+from triage.knowledge import loading
 
 SUGGESTION = """
 suggestions:

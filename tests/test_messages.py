@@ -51,7 +51,7 @@ def test_history_as_csv_holds_every_piece_of_advice_whole(tmp_path: Path) -> Non
 
     from conftest import AK47
 
-    from triage import loading
+    from triage.knowledge import loading
 
     kb = loading.load()
     journal = {"SPASM_TRIAGE_JOURNAL": str(tmp_path / "journal.sqlite3")}

@@ -13,8 +13,9 @@ import pytest
 from conftest import consult, run_cli, write_pack
 from safety import protected_cases
 
-from triage import answers, loading
+from triage import answers
 from triage.errors import RulesError
+from triage.knowledge import loading
 from triage.model import KnowledgeBase
 from triage.ranking import Result
 from triage.replay import replay
@@ -279,7 +280,7 @@ def test_a_cached_load_with_a_pack_still_leads_with_the_shipped_verdict(
 ) -> None:
     """The whole knowledge base comes from its snapshot the second time; the shipped part is
     never stored inside it, but attached from the shipped rules' own load each time."""
-    from triage import cache
+    from triage.knowledge import cache
 
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
     pack = write_pack(tmp_path, NO_RUSH)

@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from safety import protected_cases
 
-from triage import answers, loading, ranking
+from triage import answers, ranking
 from triage.engine import Engine
 from triage.errors import RulesError
+from triage.knowledge import loading
 from triage.model import TIER_RANK, TIERS, KnowledgeBase
 
 

@@ -10,8 +10,8 @@ import pytest
 from conftest import BASE, consult, run_cli, write_pack, write_rules
 from safety import assert_first, protected_cases
 
-from triage import loading
 from triage.errors import RulesError
+from triage.knowledge import loading
 
 ATTACKS = {
     "disable a red-flag rule": ("disable: [cauda_equina_emergency]\n", "cauda_equina_emergency"),

@@ -14,10 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_relevance import complete_answers
 
-from triage import answers, loading, ranking, snapshot
+from triage import answers, ranking
 from triage.cli import main
 from triage.engine import Engine
 from triage.errors import RulesError
+from triage.knowledge import loading, snapshot
 from triage.model import TIERS, KnowledgeBase
 
 _QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

@@ -325,7 +325,7 @@ def test_the_emergency_screen_leads_back_to_a_mis_keyed_answer(drive: Any) -> No
 
 
 def shipped_signs_now() -> tuple[str, ...]:
-    from triage import loading
+    from triage.knowledge import loading
 
     return loading.load().groups["signs_now"].questions
 

@@ -171,7 +171,7 @@ def test_an_answers_file_that_leaves_out_warning_signs_is_told_they_count_as_no(
     import yaml
     from conftest import NO_RED_FLAGS
 
-    from triage import loading
+    from triage.knowledge import loading
 
     # At 30 every red-flag question is asked but those asked by age (from 50, up to 25).
     flags = [q for q in loading.load().questions.values() if q.section == "red_flags"]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import run_cli, write_pack
 
-from triage import loading
 from triage.errors import RulesError
-from triage.schema import MAX_DEPTH
+from triage.knowledge import loading
+from triage.knowledge.schema import MAX_DEPTH
 
 SOURCE = "sources: [{source: tnation_lower_back_spasms, poster: someone, quote: x}]"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import CASES
 
-from triage import loading
+from triage.knowledge import loading
 
 if not shutil.which("tmux"):
     if os.environ.get("CI"):
@@ -112,9 +112,10 @@ WAY_BACK = "Pressed the wrong key?"
 
 def action_for(given: dict[str, object]) -> str:
     """The action of the advice for these answers, as the rules give it."""
-    from triage import loading, ranking
+    from triage import ranking
     from triage.answers import from_mapping
     from triage.engine import Engine
+    from triage.knowledge import loading
 
     kb = loading.load()
     parsed = from_mapping(given, kb)
@@ -503,9 +504,10 @@ def person(tier: str) -> dict[str, object]:
     import yaml
     from conftest import NO_RED_FLAGS
 
-    from triage import loading, ranking
+    from triage import ranking
     from triage.answers import from_mapping
     from triage.engine import Engine
+    from triage.knowledge import loading
 
     kb = loading.load()
     engine = Engine(kb)
@@ -534,8 +536,8 @@ def to_the_result(screen: Screen, cwd: Path, env: dict[str, str], tier: str, siz
 
 def recorded_action(env: dict[str, str]) -> tuple[str, str]:
     """The tier's title and the action of the consultation the journal kept: the result shown."""
-    from triage import loading
     from triage.journal import Journal
+    from triage.knowledge import loading
 
     kb = loading.load()
     with Journal(Path(env["SPASM_TRIAGE_JOURNAL"])) as journal:
@@ -608,7 +610,7 @@ def test_the_emergency_screen_states_its_action_once_and_offers_done(terminal) -
 def test_on_a_small_terminal_every_sign_of_a_checklist_is_on_screen_when_pointed_at(  # type: ignore[no-untyped-def]
     terminal, size: tuple[int, int]
 ) -> None:
-    from triage import loading
+    from triage.knowledge import loading
 
     kb = loading.load()
     first = next(s for s in kb.sections if s.always_ask)
@@ -639,8 +641,8 @@ def test_after_done_the_whole_result_stays_in_the_scrollback(terminal, tier: str
     """At 80x24 the result is taller than the screen: after Done, the terminal's scrollback
     holds the action, every item of the advice and the safety net, not only the window that
     was showing."""
-    from triage import loading
     from triage.journal import Journal
+    from triage.knowledge import loading
 
     screen, env, cwd = terminal
     to_the_result(screen, cwd, env, tier, (80, 24))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from triage.errors import DUPLICATE_KEY, FILE_UNREADABLE, YAML_SYNTAX
-from triage.located import LocDict, location_of
-from triage.yaml_reader import decode, parse
+from triage.knowledge.located import LocDict, location_of
+from triage.knowledge.yaml_reader import decode, parse
 
 
 def test_yes_no_on_off_stay_words_and_only_true_false_are_booleans() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from triage.conditions import YES_NO
 from triage.errors import AnswersError, Location, Problem, did_you_mean
-from triage.located import LocDict, location_of
+from triage.knowledge.located import LocDict, location_of
 from triage.model import WEIGHT_UNITS, KnowledgeBase, Question
 
 Value = str | int | float | tuple[str, ...]
@@ -99,7 +99,9 @@ def read_bytes(raw: bytes, filename: str, kb: KnowledgeBase) -> Answers:
         raise _too_large(filename, f"{len(raw) / 1e6:.1f} MB")
     # Kept as written: a control character in an answer is refused and shown escaped, not
     # silently dropped (the text never reaches the screen raw: messages escape it).
-    from triage.yaml_reader import load_bytes  # PyYAML: only when a file of answers is read
+    from triage.knowledge.yaml_reader import (
+        load_bytes,  # PyYAML: only when a file of answers is read
+    )
 
     data, problems = load_bytes(raw, filename, strip=False)
     if problems:

@@ -15,7 +15,7 @@ from triage.errors import (
     Problem,
     did_you_mean,
 )
-from triage.located import LocDict, LocList
+from triage.knowledge.located import LocDict, LocList
 
 Scalar = str | int | float
 

@@ -32,7 +32,7 @@ from triage.errors import (
     did_you_mean,
 )
 from triage.interview import engine_for
-from triage.located import LocDict, location_of
+from triage.knowledge.located import LocDict, location_of
 from triage.model import TIER_RANK, TIERS, KnowledgeBase
 from triage.replay import Replay, Replayer
 

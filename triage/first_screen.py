@@ -3,7 +3,7 @@
 The first thing a person sees is the intro and the red-flag checklist. Loading the rules (the
 model's classes, the snapshot's objects) and importing what the later screens need takes longer
 than importing the prompts themselves, so a run whose rules have not changed since the last one
-draws that screen from what the last run stored beside the rules' snapshot (triage/cache.py),
+draws that screen from what the last run stored beside the rules' snapshot (triage/knowledge/cache.py),
 and loads the rules in a thread while the person reads it.
 
 What is drawn is only ever a hint: the answer given on it is used once the rules are loaded,
@@ -19,7 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage import cache, headings, prompts
+from triage import headings, prompts
+from triage.knowledge import cache
 
 if TYPE_CHECKING:
     from triage.journal import Journal
@@ -111,7 +112,7 @@ class Preparation:
             self._failed = exc
 
     def _prepare(self) -> tuple[KnowledgeBase, Planner]:
-        from triage import loading
+        from triage.knowledge import loading
 
         kb = loading.load(self.rules)
         from triage import questionnaire, screen  # noqa: F401 (rich, for the screens to come)

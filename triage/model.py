@@ -84,7 +84,7 @@ class Question:
             return mark
         if mark == "yes":
             return self.tick
-        if mark == "unsure":  # every sign with a tick can say it (triage/items.py checks)
+        if mark == "unsure":  # every sign with a tick can say it (triage/knowledge/items.py checks)
             return "unsure"
         return None
 
@@ -269,7 +269,7 @@ class About:
     intro: str
     tiers: MappingProxyType[str, TierText]
     weight_unit_question: str | None
-    # What a local rule pack may add to but never weaken (see triage.protect).
+    # What a local rule pack may add to but never weaken (see triage.knowledge.protect).
     protected_sections: tuple[str, ...] = ()
     protected_tiers: tuple[str, ...] = ()
     # Per result tier, what it leaves out (rules/about.yaml `policy`); a tier not named keeps all.

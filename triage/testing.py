@@ -16,10 +16,10 @@ from triage import answers, explain, ranking
 from triage.engine import Engine
 from triage.errors import AnswersError, Location, Problem, RulesError
 from triage.files import TooLarge, read_bounded
-from triage.located import LocDict
+from triage.knowledge.located import LocDict
+from triage.knowledge.yaml_reader import load_bytes
 from triage.model import KnowledgeBase
 from triage.text import a_or_an
-from triage.yaml_reader import load_bytes
 
 MAX_CASE_FILE = 64 * 10**6  # as a rule file: far beyond any bank of cases
 
@@ -35,7 +35,7 @@ class Outcome:
 
 
 def case_files(paths: Iterable[Path]) -> list[Path]:
-    from triage.rule_files import rule_files
+    from triage.knowledge.rule_files import rule_files
 
     return rule_files(paths)  # the same rule: every *.yaml in a folder, or the file given
 
@@ -49,7 +49,7 @@ def _validator(schema_file: str) -> Any:
 
 
 def _schema_problems(doc: Any, name: str, schema_file: str) -> list[Problem]:
-    from triage.schema import _describe
+    from triage.knowledge.schema import _describe
 
     return [p for e in _validator(schema_file).iter_errors(doc) for p in _describe(e, doc, name)]
 

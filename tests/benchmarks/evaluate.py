@@ -23,9 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from triage import evaluate, loading, ranking
+from triage import evaluate, ranking
+from triage.knowledge import loading
+from triage.knowledge.yaml_reader import load_bytes
 from triage.model import KnowledgeBase
-from triage.yaml_reader import load_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))

@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from triage import answers, loading
+from triage import answers
 from triage.interview import Interview, planner_for, settle_journal_questions
+from triage.knowledge import loading
 from triage.model import KnowledgeBase
 from triage.relevance import Progress
 from triage.replay import _Script, replay

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from triage import loading, ranking, report, result_view, screen
+from triage import ranking, report, result_view, screen
 from triage.answers import read_path
 from triage.engine import Engine
 from triage.evaluate import read
+from triage.knowledge import loading
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREEN_ROWS = 24

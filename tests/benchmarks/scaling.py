@@ -161,7 +161,8 @@ def generate(
 OURS = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from triage import answers, loading, ranking
+from triage import answers, ranking
+from triage.knowledge import loading
 from triage.engine import Engine
 t1 = time.perf_counter()
 kb = loading.load([__import__("pathlib").Path(sys.argv[1])])

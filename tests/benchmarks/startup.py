@@ -67,7 +67,8 @@ import yaml
 from triage import experta_compat
 t1 = time.perf_counter()
 import argparse, sqlite3, platformdirs
-from triage import answers, cli, journal, loading, ranking, report
+from triage import answers, cli, journal, ranking, report
+from triage.knowledge import loading
 from triage.engine import Engine
 from triage.relevance import possible_rules
 t2 = time.perf_counter()
@@ -146,8 +147,9 @@ def handwritten(folder: Path) -> tuple[Path, Path, int, list[str]]:
     the rules the tool fires on the case, in order (what the program must match)."""
     import yaml
 
-    from triage import answers, conditions, loading
+    from triage import answers, conditions
     from triage.engine import Engine
+    from triage.knowledge import loading
     from triage.relevance import possible_rules
 
     kb = loading.load()

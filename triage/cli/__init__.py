@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         _refuse_empty(args)
         packs = _packs(getattr(args, "packs", None))
         journal_at = "" if args.no_journal else args.journal  # "": off; None: the default place
-        from triage.rule_files import shipped_rules_dir
+        from triage.knowledge.rule_files import shipped_rules_dir
 
         rules = [shipped_rules_dir(), *packs]
         if args.command in ("questions", "check", "test", "evaluate", "schema", "graph", "explain"):
@@ -241,7 +241,8 @@ def _consult(
     journal_at: str | None,
     full: bool = False,
 ) -> int:
-    from triage import loading, report
+    from triage import report
+    from triage.knowledge import loading
 
     kb = loading.load(rules)
     given = cli_consult.read_answers(answers_path, kb, fmt, full)
@@ -260,8 +261,8 @@ def _consult(
 def _demo(fmt: str, rules: list[Path]) -> int:
     """An example lifter's answers, so a newcomer sees a result at once. Nothing is written:
     the demo is no spasm of the person's, and a later consultation must not count it."""
-    from triage import cache
-    from triage.rule_files import shipped_rules_dir
+    from triage.knowledge import cache
+    from triage.knowledge.rule_files import shipped_rules_dir
 
     os.environ[cache.ENV] = ""  # no cache read or written
     example = shipped_rules_dir() / "examples" / "tnation_ak47.yaml"

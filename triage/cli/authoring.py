@@ -25,7 +25,7 @@ EDITABLE_INSTALL = '.venv/bin/pip install -e ".[test]"'
 def questions(fmt: str, rules: list[Path]) -> int:
     import json
 
-    from triage import loading
+    from triage.knowledge import loading
 
     kb = loading.load(rules)
     if fmt == "yaml":
@@ -64,8 +64,9 @@ def questions(fmt: str, rules: list[Path]) -> int:
 
 def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
     """Every problem in one run, sorted by file and line, each with its line and a caret."""
-    from triage import lint, loading
+    from triage import lint
     from triage.engine import compile_rules
+    from triage.knowledge import loading
 
     if paths and not _has_about(loading.rule_files(paths)):
         # A pack (no 'about' block of its own) is checked as it is used: on the shipped rules.
@@ -110,7 +111,8 @@ def check(paths: list[Path], packs: list[Path], strict: bool) -> int:
 
 
 def test(paths: list[Path], rules: list[Path]) -> int:
-    from triage import loading, testing
+    from triage import testing
+    from triage.knowledge import loading
 
     kb = loading.load(rules, trust_cache=False)  # tests test the files, not a cache
     # By default: the shipped rules' tests and each pack's own tests/ folder.
@@ -129,7 +131,8 @@ def test(paths: list[Path], rules: list[Path]) -> int:
 def evaluate(paths: list[Path], fmt: str, rules: list[Path]) -> int:
     """Realistic cases scored like symptom-checker vignettes; exit 1 on an unsafe case or a
     violated not_suggests, 2 on a case file that cannot be evaluated."""
-    from triage import evaluate, loading, testing
+    from triage import evaluate, testing
+    from triage.knowledge import loading
 
     files = testing.case_files(paths)
     if not files:
@@ -169,7 +172,8 @@ def schema(cases: bool) -> int:
 
 
 def graph(fmt: str, focus: str | None, rules: list[Path]) -> int:
-    from triage import graph, loading
+    from triage import graph
+    from triage.knowledge import loading
 
     kb = loading.load(rules)
     try:
@@ -212,7 +216,7 @@ def _relative(text: str) -> str:
     its clone), named relative, as `check rules` or `test rules/tests` name it."""
     import os
 
-    from triage.rule_files import shipped_rules_dir
+    from triage.knowledge.rule_files import shipped_rules_dir
 
     shipped, here = shipped_rules_dir(), Path.cwd()
     if not shipped.is_relative_to(here):
@@ -228,7 +232,7 @@ def note_if_clone_is_not_used() -> None:
     """Run from a clone whose rules/ is not the one in use (a non-editable install), a rule
     author's edits would be silently ignored: the first line of the output says so, before any
     "ok" about other rules."""
-    from triage.rule_files import shipped_rules_dir
+    from triage.knowledge.rule_files import shipped_rules_dir
 
     here = Path.cwd()
     project = here / "pyproject.toml"
@@ -283,7 +287,7 @@ def _has_about(files: list[Path]) -> bool:
     import re
 
     from triage.files import TooLarge, read_bounded
-    from triage.rule_files import MAX_RULE_FILE
+    from triage.knowledge.rule_files import MAX_RULE_FILE
 
     for file in files:
         try:
@@ -301,7 +305,7 @@ def _snippet(location: Location, sources: dict[str, list[str]]) -> str:
         return ""
     if location.file not in sources:
         from triage.files import TooLarge, read_bounded
-        from triage.rule_files import MAX_RULE_FILE
+        from triage.knowledge.rule_files import MAX_RULE_FILE
 
         try:
             raw = read_bounded(location.file, MAX_RULE_FILE)

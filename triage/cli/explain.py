@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def explain_command(name: str, answers_path: str | None, rules: list[Path]) -> int:
-    from triage import loading
+    from triage.knowledge import loading
 
     kb = loading.load(rules)
     if answers_path is None:
@@ -31,12 +31,12 @@ def explain_last(name: str, rules: list[Path], journal_at: str | None) -> int:
     them, and the history the journal held when it was made."""
     import sqlite3
 
-    from triage import loading
     from triage.answers import Answers, from_mapping
     from triage.cli.journal import journal_path
     from triage.errors import AnswersError
     from triage.journal import Journal, JournalError
     from triage.journal.view import when
+    from triage.knowledge import loading
 
     if journal_at == "":
         print("spasm-triage: --no-journal: there is no last consultation to explain",

@@ -227,7 +227,7 @@ def follow_up(
 
 
 def _rules_or_none(rules: list[Path]) -> KnowledgeBase | None:
-    from triage import loading
+    from triage.knowledge import loading
 
     try:
         return loading.load(rules)

@@ -58,7 +58,7 @@ def interactive(
         kb, planner = preparation.wait()
         shown: tuple[dict[str, Any], dict[str, str] | None] | None = (found[0], marked)
     else:
-        from triage import loading
+        from triage.knowledge import loading
 
         kb, planner, shown = loading.load(rules), None, None
         if fresh_start:

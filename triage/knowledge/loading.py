@@ -1,7 +1,7 @@
 """Load rule files into a KnowledgeBase, in stages: read, parse, validate each file against the
-schema, then build the model and check every cross-reference (triage.build). All problems are collected and
-reported together, sorted by file and line; a stage that failed stops the later ones, whose
-messages would only echo it."""
+schema, then build the model and check every cross-reference (triage.knowledge.build). All
+problems are collected and reported together, sorted by file and line; a stage that failed
+stops the later ones, whose messages would only echo it."""
 
 from __future__ import annotations
 
@@ -10,19 +10,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from triage import cache
 from triage.errors import FILE_UNREADABLE, SCHEMA, Location, Problem, RulesError
-from triage.located import LocDict
+from triage.knowledge import cache
+from triage.knowledge.located import LocDict
+from triage.knowledge.rule_files import MAX_RULE_FILE as MAX_RULE_FILE
+from triage.knowledge.rule_files import read_all
+from triage.knowledge.rule_files import rule_files as rule_files
+from triage.knowledge.rule_files import shipped_rules_dir as shipped_rules_dir
 from triage.model import KnowledgeBase
-from triage.rule_files import MAX_RULE_FILE as MAX_RULE_FILE
-from triage.rule_files import read_all
-from triage.rule_files import rule_files as rule_files
-from triage.rule_files import shipped_rules_dir as shipped_rules_dir
 
 
 def load(paths: Iterable[Path] | None = None, *, trust_cache: bool = True) -> KnowledgeBase:
     """Load and validate; raise RulesError with every problem found. Rules unchanged since a
-    run that loaded them cleanly come from that run's snapshot (see triage.cache).
+    run that loaded them cleanly come from that run's snapshot (see triage.knowledge.cache).
 
     With trust_cache=False (what `check` and the rule tests use) nothing is read from the cache:
     the files are parsed and validated as they are. A load that used cached parts and then
@@ -86,7 +86,9 @@ def _load(
             used.append(name)
         found: list[Problem] = []
         if data is None:
-            from triage.yaml_reader import load_bytes  # PyYAML: only for files read afresh
+            from triage.knowledge.yaml_reader import (
+                load_bytes,  # PyYAML: only for files read afresh
+            )
 
             data, found = load_bytes(raw, name)
             (problems if data is not None else unread).extend(found)
@@ -108,7 +110,8 @@ def _load(
             del data["about"]
             known_valid = False  # validated again without it
         if not known_valid:
-            from triage import schema  # imports jsonschema: only for files not yet validated
+            # jsonschema is imported only for files not yet validated
+            from triage.knowledge import schema
 
             found, data, broken_here = schema.validate_items(data, name)
             problems.extend(found)
@@ -118,7 +121,9 @@ def _load(
                 newly_valid.append(key)
         if isinstance(data, LocDict):
             docs.append((name, data))
-    from triage.build import build  # the model from parsed files: not needed from a snapshot
+    from triage.knowledge.build import (
+        build,  # the model from parsed files: not needed from a snapshot
+    )
 
     shipped: KnowledgeBase | None = None
     try:
@@ -152,8 +157,8 @@ def _pack_problems(
 ) -> tuple[list[Problem], KnowledgeBase | None]:
     """What the packs do to the protected red flags, against the base loaded on its own; and
     that base, whose verdict leads every result."""
-    from triage import protect
-    from triage.build import build
+    from triage.knowledge import protect
+    from triage.knowledge.build import build
 
     own = [(name, raw) for name, raw in read if name not in packs]
     try:

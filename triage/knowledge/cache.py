@@ -12,7 +12,7 @@ others; a cache folder that is not private is neither read nor written (docs/dev
 directory swapped for a FIFO or a device costs a reload, not a hang.
 
 Two levels:
-- the whole knowledge base, as a snapshot of the validated model (triage.snapshot), checked
+- the whole knowledge base, as a snapshot of the validated model (triage.knowledge.snapshot), checked
   against every rule file's size, timestamp and CRC-32 and against the tool's own files: a
   consultation on unchanged rules reads one file and imports neither jsonschema nor hashlib;
 - per file, keyed by a SHA-256 of its bytes and the schema: a marker that it passed the schema,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from triage.model import KnowledgeBase
 
 ENV = "SPASM_TRIAGE_CACHE_DIR"  # a directory; empty disables the cache
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # the triage package: its code stamps the snapshot
 # Larger than any entry the tool writes (the 5,000-rule benchmark's snapshot is about 20 MB):
 # a bigger file is not the tool's, and is not read into memory.
 _MAX_ENTRY = 256 * 1024 * 1024
@@ -166,8 +166,8 @@ def parsed(key: str, filename: str) -> Any:
     if body is None:
         return None
     try:
-        from triage.located import LocDict, LocList
-        from triage.yaml_reader import decode_cached
+        from triage.knowledge.located import LocDict, LocList
+        from triage.knowledge.yaml_reader import decode_cached
 
         tree = decode_cached(json.loads(body), filename)
         # Only parsed files are stored, and a file's top is always a mapping or a list: anything
@@ -183,7 +183,7 @@ def store_parsed(key: str, data: Any) -> None:
         return
     from contextlib import suppress
 
-    from triage.yaml_reader import encode
+    from triage.knowledge.yaml_reader import encode
 
     # TypeError: a value JSON cannot hold (a !!timestamp date): the schema refuses the file.
     with suppress(OSError, ValueError, TypeError, RecursionError):  # costs speed, never advice
@@ -276,7 +276,7 @@ def knowledge_base(rules_stamp: list[Any]) -> KnowledgeBase | None:
     directory = _directory()
     if directory is None:
         return None
-    from triage.snapshot import SnapshotError, from_data
+    from triage.knowledge.snapshot import SnapshotError, from_data
 
     body = _unsealed(_read_entry(_snapshot_path(directory, rules_stamp)))
     if body is None:
@@ -301,7 +301,7 @@ def store_knowledge_base(rules_stamp: list[Any], kb: KnowledgeBase) -> None:
     directory = _directory()
     if directory is None:
         return
-    from triage.snapshot import SnapshotError, to_data
+    from triage.knowledge.snapshot import SnapshotError, to_data
 
     try:
         data = {"stamp": rules_stamp, "kb": to_data(kb)}
@@ -348,7 +348,7 @@ def stamp_of(paths: list[Path]) -> list[Any] | None:
     """The stamp of the rule files in `paths` (see stamp), or None when they cannot all be
     read: the load then reports what is wrong."""
     from triage.errors import RulesError
-    from triage.rule_files import read_all, rule_files
+    from triage.knowledge.rule_files import read_all, rule_files
 
     try:
         files = rule_files(paths)

@@ -26,7 +26,7 @@ from triage.errors import (
     Location,
     Problem,
 )
-from triage.located import LocDict, LocList
+from triage.knowledge.located import LocDict, LocList
 from triage.text import strip_controls
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -196,7 +196,7 @@ def parse(text: str, filename: str, *, strip: bool = True) -> tuple[Any, list[Pr
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        from triage.yaml_indent import diagnose
+        from triage.knowledge.yaml_indent import diagnose
 
         slip = diagnose(text, exc)
         if slip is not None:

@@ -1,4 +1,4 @@
-"""Parsed YAML that remembers where each key and value stood: the plain data triage/yaml_reader.py
+"""Parsed YAML that remembers where each key and value stood: the plain data triage/knowledge/yaml_reader.py
 gives. Apart from the reader, so that what only inspects that data (conditions, for one) does not
 import a YAML parser: a consultation from the cached knowledge base reads no rule file."""
 

@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any
 
 from triage.errors import SCHEMA, Location, Problem
-from triage.located import LocDict, LocList, location_of
+from triage.knowledge.located import LocDict, LocList, location_of
 
 _SINGULAR = {
     "sources": "source",

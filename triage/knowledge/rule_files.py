@@ -1,5 +1,5 @@
 """Which files hold the rules, and their bytes: what a load reads first, and what the cache's
-stamp is computed from. Apart from triage/loading.py, which builds the model, so that checking
+stamp is computed from. Apart from triage/knowledge/loading.py, which builds the model, so that checking
 the cache for the first screen (triage/cli/questionnaire.py) builds none of it."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ MAX_RULE_FILE = 64 * 10**6
 
 def shipped_rules_dir() -> Path:
     """The rules that come with the tool: inside the installed package, or beside it in a checkout."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # triage/
     installed = package / "rules"
     return installed if installed.is_dir() else package.parent / "rules"
 

@@ -18,7 +18,7 @@ from triage.errors import (
     Problem,
     did_you_mean,
 )
-from triage.located import LocDict
+from triage.knowledge.located import LocDict
 from triage.model import (
     NUMERIC_TYPES,
     WEIGHT_UNITS,

@@ -12,7 +12,6 @@ from types import MappingProxyType
 from typing import Any
 
 from triage import conditions
-from triage import items as make
 from triage.errors import (
     BAD_GROUP,
     DUPLICATE_ID,
@@ -23,7 +22,8 @@ from triage.errors import (
     Problem,
     RulesError,
 )
-from triage.located import LocDict
+from triage.knowledge import items as make
+from triage.knowledge.located import LocDict
 from triage.model import (
     TIERS,
     WEIGHT_UNITS,
