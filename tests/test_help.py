@@ -90,3 +90,11 @@ def test_the_answers_template_names_every_asked_question_and_loads_as_it_is(
     filled.write_text(done.stdout.replace("\nsaddle_numbness:\n", "\nsaddle_numbness: yes\n"))
     emergency = run_cli("--answers", str(filled), "--format", "json")
     assert '"tier": "emergency"' in emergency.stdout
+
+
+def test_a_bare_launch_parses_as_the_whole_command_line_would() -> None:
+    """`spasm-triage` alone is parsed without the commands' parsers (the questionnaire's first
+    screen waits for none of them): every value is what the whole parser gives."""
+    from triage.cli import args
+
+    assert vars(args.parser(commands=False).parse_args([])) == vars(args.parser().parse_args([]))

@@ -68,7 +68,8 @@ def _main(argv: Sequence[str] | None) -> int:
             file=sys.stderr or sys.__stderr__,
         )
         return EXIT_USAGE
-    parser = cli_args.parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = cli_args.parser(commands=bool(words))  # a bare launch parses no command
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -59,7 +59,10 @@ def consultation(argv: Sequence[str] | None) -> bool:
     return not any(word in COMMANDS for word in words)
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The command line's parser. Without `commands`, only the consultation's options: what a
+    bare `spasm-triage` parses, so the questionnaire's first screen waits for no command's
+    parser (the same values: a command's own options are set only when it is given)."""
     from triage import __version__
 
     parser = argparse.ArgumentParser(
@@ -131,8 +134,11 @@ def parser() -> argparse.ArgumentParser:
             default=False if target is parser else argparse.SUPPRESS,
             help="keep nothing: no history, no resume",
         )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    questions = commands.add_parser(
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    questions = subparsers.add_parser(
         "questions", parents=[common], help="list every question: id, wording, type, choices"
     )
     questions.add_argument(
@@ -142,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
         dest="list_format",
         help="a list to read (default), JSON, or a commented answers file to fill in (yaml)",
     )
-    check = commands.add_parser("check", parents=[common], help="load and validate rule files")
+    check = subparsers.add_parser("check", parents=[common], help="load and validate rule files")
     check.add_argument(
         "paths",
         nargs="*",
@@ -150,7 +156,7 @@ def parser() -> argparse.ArgumentParser:
         help="rule directories or files (default: the shipped rules)",
     )
     check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
-    test = commands.add_parser(
+    test = subparsers.add_parser(
         "test", parents=[common], help="run the rule tests (YAML cases beside the rules)"
     )
     test.add_argument(
@@ -159,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="case files or directories (default: the shipped rules' tests)",
     )
-    evaluate = commands.add_parser(
+    evaluate = subparsers.add_parser(
         "evaluate",
         parents=[common],
         help="score realistic cases: tier accuracy, safety, advice, prompts (exit 1 if unsafe)",
@@ -172,11 +178,11 @@ def parser() -> argparse.ArgumentParser:
         dest="evaluate_format",
         help="a row per case and the totals (default), or everything as one JSON object",
     )
-    schema = commands.add_parser(
+    schema = subparsers.add_parser(
         "schema", help="print the JSON Schema of rule files (or --cases: of rule-test files)"
     )
     schema.add_argument("--cases", action="store_true", help="the schema of rules/tests/*.yaml")
-    graph = commands.add_parser(
+    graph = subparsers.add_parser(
         "graph", parents=[common], help="draw questions -> findings -> suggestions"
     )
     graph.add_argument(
@@ -190,7 +196,7 @@ def parser() -> argparse.ArgumentParser:
     graph.add_argument(
         "--focus", metavar="ID", help="only what connects to this question, finding or suggestion"
     )
-    history = commands.add_parser(
+    history = subparsers.add_parser(
         "history",
         parents=[common, journal],
         help="past episodes, what helped, a chart per month; or export or forget them",
@@ -204,7 +210,7 @@ def parser() -> argparse.ArgumentParser:
     )
     history.add_argument("--forget", action="store_true", help="delete the journal (asks first)")
     history.add_argument("--yes", action="store_true", help="with --forget: do not ask")
-    follow = commands.add_parser(
+    follow = subparsers.add_parser(
         "follow-up",
         parents=[common, journal],
         help="say which suggestions of your last consultation you tried, and what helped",
@@ -221,7 +227,7 @@ def parser() -> argparse.ArgumentParser:
             metavar="SUGGESTION",
             help=f"a suggestion you {what} (repeatable; without any of these flags, you are asked)",
         )
-    explain = commands.add_parser(
+    explain = subparsers.add_parser(
         "explain",
         parents=[common, journal],
         help="why a rule or suggestion fired or not; without --answers or --last, it in plain words",
@@ -239,12 +245,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="explain it against your last consultation in the journal (its answers and history)",
     )
-    helper = commands.add_parser("help", help="this help, or a command's: spasm-triage help check")
+    helper = subparsers.add_parser("help", help="this help, or a command's: spasm-triage help check")
     helper.add_argument(
         "topic", nargs="?", metavar="COMMAND", help="the command to explain (default: all)"
     )
-    for listed in commands._choices_actions:  # a command's own help says what it does, and how
-        command = commands.choices[listed.dest]
+    for listed in subparsers._choices_actions:  # a command's own help says what it does, and how
+        command = subparsers.choices[listed.dest]
         command.description = f"{listed.help[0].upper()}{listed.help[1:]}." if listed.help else None
         if listed.dest in COMMAND_EXAMPLES:
             command.epilog = "examples:\n" + COMMAND_EXAMPLES[listed.dest]
