@@ -271,30 +271,33 @@ def _snapshot_path(directory: Path, rules_stamp: list[Any]) -> Path:
     return directory / "kb" / f"{zlib.crc32(names.encode()):08x}.json"
 
 
+def _stamped(path: Path, rules_stamp: list[Any], key: str) -> Any:
+    """The `key` part of a sealed entry stored for exactly these files, or None: missing,
+    stale or damaged."""
+    body = _unsealed(_read_entry(path))
+    if body is None:
+        return None
+    try:
+        stored = json.loads(body)
+        return stored[key] if stored.get("stamp") == rules_stamp else None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+
+
 def knowledge_base(rules_stamp: list[Any]) -> KnowledgeBase | None:
     """The knowledge base an earlier run built from exactly these files, or None."""
     directory = _directory()
     if directory is None:
         return None
+    data = _stamped(_snapshot_path(directory, rules_stamp), rules_stamp, "kb")
+    if data is None:
+        return None
     from triage.knowledge.snapshot import SnapshotError, from_data
 
-    body = _unsealed(_read_entry(_snapshot_path(directory, rules_stamp)))
-    if body is None:
-        return None
     try:
-        stored = json.loads(body)
-        if stored.get("stamp") != rules_stamp:
-            return None
-        return from_data(stored["kb"])
-    except (
-        ValueError,
-        TypeError,
-        KeyError,
-        AttributeError,
-        RecursionError,
-        SnapshotError,
-    ):
-        return None  # missing, stale or damaged: load the rules as if it were not there
+        return from_data(data)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, SnapshotError):
+        return None  # damaged: load the rules as if it were not there
 
 
 def store_knowledge_base(rules_stamp: list[Any], kb: KnowledgeBase) -> None:
@@ -322,14 +325,7 @@ def first_screen(rules_stamp: list[Any]) -> Any:
     directory = _directory()
     if directory is None:
         return None
-    body = _unsealed(_read_entry(_first_screen_path(directory, rules_stamp)))
-    if body is None:
-        return None
-    try:
-        stored = json.loads(body)
-        return stored["screen"] if stored.get("stamp") == rules_stamp else None
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-        return None
+    return _stamped(_first_screen_path(directory, rules_stamp), rules_stamp, "screen")
 
 
 def store_first_screen(rules_stamp: list[Any], screen: Any) -> None:
