@@ -197,3 +197,28 @@ def test_with_the_rules_unchanged_the_first_checklist_waits_for_no_rules_or_rich
     first = _loaded_at_first_checklist(env)  # loads the rules, and stores the first screen
     assert "triage.model" in first
     assert _loaded_at_first_checklist(env) == []
+
+
+def test_the_early_screen_answers_the_first_prompt_only(
+    shipped: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were the rules' first prompt anything else, the checklist drawn early answers nothing:
+    the same checklist asked later is asked."""
+    screen = questionnaire.first_screen(shipped)
+    assert screen is not None
+    group = shipped.groups[screen["group"]]
+    signs = [shipped.questions[qid] for qid, _ in screen["rows"]]
+    other = next(q for q in shipped.questions.values() if q.group is None and not q.journal)
+    asked: list[str] = []
+
+    def checklist(message: str, rows: Any, *args: Any, **kw: Any) -> Any:
+        asked.append(message)
+        return {}
+
+    monkeypatch.setattr(prompts, "checklist", checklist)
+    monkeypatch.setattr(questionnaire, "prompt", lambda *args: (None, None))
+    with create_pipe_input() as pipe:
+        frontend = _session(shipped, pipe, (screen, {signs[0].id: "yes"})).screens
+        frontend.ask(other, Progress())
+        given = frontend.ask_group(group, signs, Progress())
+    assert asked == [group.ask] and given[signs[0].id] == "no"

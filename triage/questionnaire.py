@@ -104,6 +104,7 @@ class TerminalFrontend:
         self.early_heading = False  # its heading is on the screen already
 
     def ask(self, question: Question, progress: Progress) -> tuple[Any, str | None]:
+        self.early = None  # the early screen answers the first prompt only, and this is it
         return prompt(question, progress, self.kb, self.terminal)
 
     def section(self, title: str) -> None:
@@ -114,6 +115,7 @@ class TerminalFrontend:
         self.terminal.heading(headings.rule(title, self.terminal.width()))
 
     def urgent(self, result: Callable[[], ranking.Result]) -> None:
+        self.early = None
         from triage import screen
 
         screen.urgent_banner(self.terminal.console, result(), self.kb)
@@ -139,6 +141,7 @@ class TerminalFrontend:
         return {q.id: (marked or {}).get(q.id, "no") for q in questions}
 
     def review(self, progress: Progress, more: int) -> str | None:
+        self.early = None
         from triage import screen
 
         screen.answers_table(self.terminal.console, progress, self.kb)
@@ -160,6 +163,7 @@ class TerminalFrontend:
                 return qid
 
     def emergency(self, result: Callable[[], ranking.Result], progress: Progress) -> str | None:
+        self.early = None
         from triage import screen
 
         while True:  # back from "Which answer?": the banner again, then its menu
